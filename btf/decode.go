@@ -1,0 +1,216 @@
+package btf
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Decode parses raw BTF, as found in /sys/kernel/btf/vmlinux or in a .BTF
+// ELF section, in either byte order.
+//
+// When base is not nil the data is split BTF: its type ids continue from
+// base.NextID() and its string offsets from the end of the base's strings,
+// as for kernel modules over vmlinux.
+//
+// Decode checks the whole input before it returns (see the package
+// documentation for what is checked) and copies what it keeps, so data may
+// be reused afterwards. It never allocates more than a small multiple of
+// len(data).
+func Decode(data []byte, base *Spec) (*Spec, error) {
+	h, bo, err := parseHeader(data)
+	if err != nil {
+		return nil, err
+	}
+	typeStart := int(h.HdrLen + h.TypeOff)
+	words := make([]uint32, h.TypeLen/4)
+	sec := data[typeStart : typeStart+int(h.TypeLen)]
+	if bo == binary.LittleEndian {
+		for i := range words {
+			words[i] = binary.LittleEndian.Uint32(sec[4*i:])
+		}
+	} else {
+		for i := range words {
+			words[i] = binary.BigEndian.Uint32(sec[4*i:])
+		}
+	}
+	strStart := int(h.HdrLen + h.StrOff)
+	strs := string(data[strStart : strStart+int(h.StrLen)])
+	return newSpec(words, strs, base, bo, h.HdrLen)
+}
+
+// newSpec indexes and checks a type section. It is shared by Decode and
+// Builder, so that a built spec passes exactly the checks a decoded one does.
+func newSpec(words []uint32, strs string, base *Spec, bo binary.ByteOrder, hdrLen uint32) (*Spec, error) {
+	s := &Spec{base: base, firstID: 1, words: words, strs: strs, order: bo, hdrLen: hdrLen}
+	if base != nil {
+		s.firstID = base.NextID()
+		s.strBase = base.strEnd()
+	}
+	strOffset := int64(hdrLen) + int64(len(words))*4
+	if err := s.checkStrings(strOffset); err != nil {
+		return nil, err
+	}
+	if err := s.index(); err != nil {
+		return nil, err
+	}
+	if err := s.checkRefs(); err != nil {
+		return nil, err
+	}
+	if err := s.checkLoops(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// byteOffset returns the offset in the encoded data of word w of the type
+// section.
+func (s *Spec) byteOffset(w uint32) int64 { return int64(s.hdrLen) + 4*int64(w) }
+
+// checkStrings applies libbpf's btf_parse_str_sec rules: a base spec's
+// strings start with the empty string, and a non-empty string section ends
+// in NUL.
+func (s *Spec) checkStrings(off int64) error {
+	if len(s.strs) == 0 {
+		if s.base == nil {
+			return formatErr(ErrBadString, off, 0, "empty string section")
+		}
+		return nil
+	}
+	if s.base == nil && s.strs[0] != 0 {
+		return formatErr(ErrBadString, off, 0, "string section does not start with the empty string")
+	}
+	if s.strs[len(s.strs)-1] != 0 {
+		return formatErr(ErrBadString, off+int64(len(s.strs))-1, 0, "string section does not end in NUL")
+	}
+	if uint64(s.strBase)+uint64(len(s.strs)) > 1<<32-1 {
+		return formatErr(ErrBadString, off, 0, "string section too large")
+	}
+	return nil
+}
+
+// index walks the type section, records where each type starts and checks
+// that every record has a known kind and fits in the section.
+func (s *Spec) index() error {
+	words := s.words
+	// A record is at least 3 words, which bounds the number of types by
+	// the input's size.
+	offs := make([]uint32, 0, len(words)/4+1)
+	id := s.firstID
+	for p := uint32(0); p < uint32(len(words)); {
+		if uint64(id) >= MaxTypes {
+			return formatErr(ErrUnsupported, s.byteOffset(p), id, "more than %d types", MaxTypes)
+		}
+		left := uint32(len(words)) - p
+		if left < 3 {
+			return formatErr(ErrTruncated, s.byteOffset(p), id, "truncated type record: %d bytes left, need 12", 4*left)
+		}
+		info := words[p+1]
+		k := Kind(info >> 24 & 0x1f)
+		if !k.Valid() {
+			return formatErr(ErrUnknownKind, s.byteOffset(p+1), id, "unknown kind %d", uint8(k))
+		}
+		vlen := info & 0xffff
+		need := 3 + k.extraWords(vlen)
+		if need > left {
+			return formatErr(ErrTruncated, s.byteOffset(p), id, "%s with vlen %d needs %d bytes but only %d are left in the type section", k, vlen, 4*need, 4*left)
+		}
+		offs = append(offs, p)
+		p += need
+		id++
+	}
+	s.offs = append(offs, uint32(len(words)))
+	return nil
+}
+
+// checkRefs checks every string offset and type id a record holds.
+func (s *Spec) checkRefs() error {
+	strEnd := s.strEnd()
+	next := s.NextID()
+	for i := range len(s.offs) - 1 {
+		w := s.words[s.offs[i]:s.offs[i+1]]
+		k := Kind(w[1] >> 24 & 0x1f)
+		if w[0] >= strEnd {
+			return s.refErr(i, 0, k)
+		}
+		// Which words hold type ids and string offsets depends on the kind:
+		// first, stride and the two positions within each entry.
+		var first, stride, nameAt, refAt int
+		switch k {
+		case KindPointer, KindTypedef, KindVolatile, KindConst, KindRestrict,
+			KindFunc, KindVar, KindDeclTag, KindTypeTag, KindFuncProto:
+			if TypeID(w[2]) >= next {
+				return s.refErr(i, 2, k)
+			}
+			if k != KindFuncProto {
+				continue
+			}
+			first, stride, nameAt, refAt = 3, 2, 0, 1
+		case KindArray:
+			if TypeID(w[3]) >= next {
+				return s.refErr(i, 3, k)
+			}
+			if TypeID(w[4]) >= next {
+				return s.refErr(i, 4, k)
+			}
+			continue
+		case KindStruct, KindUnion:
+			first, stride, nameAt, refAt = 3, 3, 0, 1
+		case KindEnum:
+			first, stride, nameAt, refAt = 3, 2, 0, -1
+		case KindEnum64:
+			first, stride, nameAt, refAt = 3, 3, 0, -1
+		case KindDatasec:
+			first, stride, nameAt, refAt = 3, 3, -1, 0
+		default:
+			continue
+		}
+		for j := first; j < len(w); j += stride {
+			if nameAt >= 0 && w[j+nameAt] >= strEnd {
+				return s.refErr(i, j+nameAt, k)
+			}
+			if refAt >= 0 && TypeID(w[j+refAt]) >= next {
+				return s.refErr(i, j+refAt, k)
+			}
+		}
+	}
+	return nil
+}
+
+// refErr describes a bad string offset or type id at word j of the record
+// of the spec's i-th type.
+func (s *Spec) refErr(i, j int, k Kind) error {
+	p := s.offs[i] + uint32(j)
+	id := s.firstID + TypeID(i)
+	v := s.words[p]
+	var what string
+	isName := false
+	switch {
+	case j == 0:
+		what, isName = "name", true
+	case j == 2 && k == KindFuncProto:
+		what = "return type"
+	case j == 2:
+		what = "type"
+	case k == KindArray && j == 3:
+		what = "element type"
+	case k == KindArray:
+		what = "index type"
+	case k == KindFuncProto:
+		what, isName = fmt.Sprintf("parameter %d", (j-3)/2), (j-3)%2 == 0
+	case k == KindEnum:
+		what, isName = fmt.Sprintf("value %d", (j-3)/2), true
+	case k == KindEnum64:
+		what, isName = fmt.Sprintf("value %d", (j-3)/3), true
+	case k == KindDatasec:
+		what = fmt.Sprintf("variable %d", (j-3)/3)
+	default:
+		what, isName = fmt.Sprintf("member %d", (j-3)/3), (j-3)%3 == 0
+	}
+	if isName {
+		if j != 0 {
+			what += " name"
+		}
+		return formatErr(ErrBadString, s.byteOffset(p), id, "%s offset %d out of range (strings end at %d)", what, v, s.strEnd())
+	}
+	return formatErr(ErrMissingType, s.byteOffset(p), id, "%s refers to type [%d], but the last type is [%d]", what, v, s.NextID()-1)
+}
