@@ -11,7 +11,8 @@ import (
 
 // LoadSpec reads BTF from a file: raw BTF (such as /sys/kernel/btf/vmlinux)
 // or an ELF file with a .BTF section (vmlinux, a kernel module, a BPF
-// object). base is the base spec for split BTF, or nil.
+// object), of either class and byte order. base is the base spec for split
+// BTF, or nil. Errors name the file.
 func LoadSpec(path string, base *Spec) (*Spec, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -26,46 +27,68 @@ func LoadSpec(path string, base *Spec) (*Spec, error) {
 }
 
 // LoadSpecFromReader reads raw BTF or an ELF file's .BTF section from r, as
-// LoadSpec does.
+// LoadSpec does. An ELF file without .BTF gives an error wrapping
+// ErrNoBTFSection; errors in the BTF of an ELF file name the section and
+// its file offset.
 func LoadSpecFromReader(r io.ReaderAt, base *Spec) (*Spec, error) {
 	var magic [4]byte
-	if _, err := r.ReadAt(magic[:], 0); err != nil && !errors.Is(err, io.EOF) {
+	n, err := r.ReadAt(magic[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
-	if bytes.Equal(magic[:], []byte(elf.ELFMAG)) {
-		data, err := ReadELFSection(r, ".BTF")
-		if err != nil {
-			return nil, err
-		}
-		return Decode(data, base)
+	if n == 4 && bytes.Equal(magic[:], []byte(elf.ELFMAG)) {
+		return loadELFSpec(r, base)
 	}
-	data, err := io.ReadAll(io.NewSectionReader(r, 0, 1<<63-1))
-	if err != nil {
+	var buf bytes.Buffer
+	if size := readerSize(r); size > 0 && size <= maxSectionSize {
+		buf.Grow(int(size))
+	}
+	if _, err := io.Copy(&buf, io.NewSectionReader(r, 0, 1<<63-1)); err != nil {
 		return nil, err
 	}
-	return Decode(data, base)
+	return Decode(buf.Bytes(), base)
 }
 
-// ReadELFSection returns the contents of the named section of an ELF file.
-// It wraps ErrNoBTFSection when the section is missing.
-func ReadELFSection(r io.ReaderAt, name string) ([]byte, error) {
-	f, err := elf.NewFile(r)
+// loadELFSpec decodes the .BTF section of the ELF file in r.
+func loadELFSpec(r io.ReaderAt, base *Spec) (*Spec, error) {
+	ef, err := openELF(r)
 	if err != nil {
-		return nil, fmt.Errorf("btf: reading ELF: %w", err)
+		return nil, err
 	}
-	sec := f.Section(name)
-	if sec == nil {
-		if name == ".BTF" {
-			return nil, ErrNoBTFSection
+	data, err := ef.section(SectionBTF)
+	if errors.Is(err, errNoSection) {
+		return nil, fmt.Errorf("btf: %w", ErrNoBTFSection)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := Decode(data, base)
+	if err != nil {
+		sec := ef.f.Section(SectionBTF)
+		return nil, fmt.Errorf("ELF section %s at file offset %#x: %w", SectionBTF, sec.Offset, err)
+	}
+	return s, nil
+}
+
+// ReadELFSection returns the contents of the named section of an ELF file,
+// checking the section against the file's size when r tells it (an
+// *os.File, *bytes.Reader, *io.SectionReader). When the section is
+// missing it wraps ErrNoBTFSection for .BTF and ErrNoExtSection for
+// .BTF.ext.
+func ReadELFSection(r io.ReaderAt, name string) ([]byte, error) {
+	ef, err := openELF(r)
+	if err != nil {
+		return nil, err
+	}
+	data, err := ef.section(name)
+	if errors.Is(err, errNoSection) {
+		switch name {
+		case SectionBTF:
+			return nil, fmt.Errorf("btf: %w", ErrNoBTFSection)
+		case SectionBTFExt:
+			return nil, fmt.Errorf("btf: %w", ErrNoExtSection)
 		}
 		return nil, fmt.Errorf("btf: no %s section", name)
 	}
-	if sec.Type == elf.SHT_NOBITS {
-		return nil, fmt.Errorf("btf: ELF section %s has no data", name)
-	}
-	data, err := sec.Data()
-	if err != nil {
-		return nil, fmt.Errorf("btf: reading ELF section %s: %w", name, err)
-	}
-	return data, nil
+	return data, err
 }

@@ -1,0 +1,61 @@
+# btfhub: see README.md.
+GO      ?= go
+BIN     := bin/btfhub
+KERNEL  := testdata/kernels/6.1.0-53-cloud-amd64.btf.xz
+PREDEDUP := testdata/dedup/6.1.0-53-cloud-amd64.prededup.btf.xz
+
+.PHONY: all build test test-go deps testdata lint fuzz fuzz-short demo bench bench-data clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/btfhub
+
+## deps: install the Debian reference tools the tests use (bpftool, clang,
+## llvm, libbpf-dev, dwarves, libbpf-tools) and download Go modules.
+deps:
+	scripts/install-deps.sh
+	$(GO) mod download
+
+## testdata: fetch the inputs too large for the repository (kernel modules
+## from Debian's linux-image package) into testdata/cache/.
+testdata:
+	scripts/fetch-testdata.sh
+
+## test: everything CI runs.
+test: deps testdata lint test-go fuzz-short
+
+test-go:
+	$(GO) test -count=1 -timeout 40m ./...
+
+lint:
+	@unformatted=$$(gofmt -l . | grep -v '^testdata/' || true); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+fuzz-short:
+	FUZZTIME=$${FUZZTIME:-10s} scripts/fuzz.sh
+
+## fuzz: the long run, FUZZTIME (default 30m) per target.
+fuzz:
+	FUZZTIME=$${FUZZTIME:-30m} scripts/fuzz.sh
+
+## demo: the main job on the kernel BTF that ships in testdata/.
+demo: build
+	@echo '$$ btfhub stats $(KERNEL)'
+	@$(BIN) stats $(KERNEL)
+	@echo
+	@echo '$$ btfhub dump $(KERNEL) | grep -A6 "STRUCT .task_struct. "'
+	@$(BIN) dump $(KERNEL) | grep -m1 -A6 "STRUCT 'list_head' "
+	@echo
+	@echo '$$ btfhub dump $(KERNEL) | head -12'
+	@$(BIN) dump $(KERNEL) | head -12
+
+bench-data:
+	scripts/bench-data.sh
+
+bench: bench-data
+	cd benchmarks && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+clean:
+	rm -rf bin benchmarks/data testdata/cache

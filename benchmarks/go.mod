@@ -1,0 +1,15 @@
+module github.com/btfhub/btfhub/benchmarks
+
+go 1.26.8
+
+replace github.com/btfhub/btfhub => ../
+
+require (
+	github.com/btfhub/btfhub v0.0.0-00010101000000-000000000000
+	github.com/cilium/ebpf v0.22.0
+)
+
+require (
+	github.com/ulikunitz/xz v0.5.17 // indirect
+	golang.org/x/sys v0.43.0 // indirect
+)

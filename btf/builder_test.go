@@ -1,0 +1,184 @@
+package btf
+
+import (
+	"bytes"
+	"testing"
+)
+
+// allKinds builds a spec with every kind and kind-flag case.
+func allKinds(tb testing.TB) *Spec {
+	tb.Helper()
+	b := NewBuilder(nil)
+	i32 := b.AddInt("int", 4, IntSigned, 32) // 1
+	u8 := b.AddInt("unsigned char", 1, 0, 8) // 2
+	b.AddInt("_Bool", 1, IntBool, 8)         // 3
+	b.AddInt("char", 1, IntChar, 8)          // 4
+	ptr := b.AddPointer(0)                   // 5: void *
+	arr := b.AddArray(u8, i32, 16)           // 6
+	fwd := b.AddFwd("fwd_union", true)       // 7
+	fwdp := b.AddPointer(fwd)                // 8
+	s := b.AddStruct("s", 24, []Member{      // 9
+		{Name: "a", Type: i32},
+		{Name: "b", Type: u8, BitOffset: 32, BitfieldSize: 3},
+		{Name: "", Type: 10, BitOffset: 64},
+		{Name: "buf", Type: arr, BitOffset: 64},
+		{Name: "p", Type: fwdp, BitOffset: 128},
+	})
+	b.AddUnion("", 4, []Member{{Name: "x", Type: i32}, {Name: "y", Type: u8}})                                  // 10
+	b.AddEnum("e", 4, true, []EnumValue{{Name: "E_NEG", Value: uint64(0xffffffff)}, {Name: "E_ONE", Value: 1}}) // 11
+	b.AddEnum64("e64", 8, false, []EnumValue{{Name: "BIG", Value: 1 << 63}})                                    // 12
+	td := b.AddTypedef("s_t", s)                                                                                // 13
+	b.AddQualifier(KindVolatile, i32)                                                                           // 14
+	c := b.AddQualifier(KindConst, td)                                                                          // 15
+	b.AddQualifier(KindRestrict, ptr)                                                                           // 16
+	proto := b.AddFuncProto(i32, []Param{{Name: "x", Type: c}, {}})                                             // 17
+	fn := b.AddFunc("f", proto, LinkageGlobal)                                                                  // 18
+	v := b.AddVar("v", i32, LinkageStatic)                                                                      // 19
+	b.AddDatasec(".data", 4, []VarSecinfo{{Type: v, Offset: 0, Size: 4}})                                       // 20
+	b.AddFloat("double", 8)                                                                                     // 21
+	b.AddDeclTag("tag", s, 1, false)                                                                            // 22
+	b.AddDeclTag("ftag", fn, -1, false)                                                                         // 23
+	b.AddTypeTag("user", i32, false)                                                                            // 24
+	spec, err := b.Spec()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return spec
+}
+
+func TestBuilderAllKinds(t *testing.T) {
+	s := allKinds(t)
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if s.NumTypes() != 24 {
+		t.Fatalf("NumTypes = %d, want 24", s.NumTypes())
+	}
+	kinds := map[Kind]bool{}
+	for ty := range s.Types() {
+		kinds[ty.Kind()] = true
+	}
+	for k := KindInt; k <= MaxKind; k++ {
+		if !kinds[k] {
+			t.Errorf("kind %s missing", k)
+		}
+	}
+	st, err := s.TypeByName("s", KindStruct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := st.Member(1)
+	if m.Name != "b" || m.BitOffset != 32 || m.BitfieldSize != 3 || !st.KindFlag() {
+		t.Errorf("bitfield member = %+v", m)
+	}
+	e, _ := s.Type(11)
+	if v := e.EnumValue(0); int32(v.Value) != -1 || !e.KindFlag() {
+		t.Errorf("signed enum value = %+v", v)
+	}
+	e64, _ := s.Type(12)
+	if v := e64.EnumValue(0); v.Value != 1<<63 {
+		t.Errorf("enum64 value = %#x", v.Value)
+	}
+	if sz, err := s.ResolveSize(15); err != nil || sz != 24 {
+		t.Errorf("ResolveSize(const s_t) = %d, %v", sz, err)
+	}
+	if sz, err := s.ResolveSize(6); err != nil || sz != 16 {
+		t.Errorf("ResolveSize(array) = %d, %v", sz, err)
+	}
+	again, err := Decode(s.Marshal(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Marshal(nil), s.Marshal(nil)) {
+		t.Fatal("round trip of built spec differs")
+	}
+}
+
+func TestBuilderSplit(t *testing.T) {
+	base := allKinds(t)
+	b := NewBuilder(base)
+	if b.NextID() != 25 {
+		t.Fatalf("split NextID = %d, want 25", b.NextID())
+	}
+	p := b.AddPointer(9)
+	b.AddTypedef("int", 1)
+	split, err := b.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if split.FirstID() != 25 || split.NumTypes() != 2 {
+		t.Fatalf("FirstID %d NumTypes %d", split.FirstID(), split.NumTypes())
+	}
+	// "int" is in the base's strings, but a split string section starts
+	// empty as in libbpf; the new name goes to the split part.
+	ty, _ := split.Type(p + 1)
+	if ty.Name() != "int" || ty.NameOff() < base.StringBase()+uint32(base.StringsSize()) {
+		t.Errorf("split typedef name %q at %d", ty.Name(), ty.NameOff())
+	}
+	ids := split.TypeIDsByName("int")
+	if len(ids) != 2 || ids[0] != 1 || ids[1] != 26 {
+		t.Errorf("TypeIDsByName(int) = %v", ids)
+	}
+	re, err := Decode(split.Marshal(nil), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(re.Marshal(nil), split.Marshal(nil)) {
+		t.Fatal("split round trip differs")
+	}
+	if _, err := Decode(split.Marshal(nil), nil); err == nil {
+		t.Fatal("split BTF decoded without its base")
+	}
+}
+
+func TestValidateErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(b *Builder)
+		msg   string
+	}{
+		{"int size", func(b *Builder) { b.AddInt("int", 3, IntSigned, 24) },
+			"btf: type [1] at offset 0x20: INT has size 3, must be 1, 2, 4, 8 or 16"},
+		{"int bits", func(b *Builder) { b.AddInt("int", 4, 0, 40) },
+			"btf: type [1] at offset 0x24: INT bit offset 0 plus 40 bits exceeds its size of 4 bytes"},
+		{"named pointer", func(b *Builder) {
+			b.AddRaw([]uint32{b.AddString("p"), uint32(KindPointer) << 24, 0})
+		}, `btf: type [1] at offset 0x18: PTR must be anonymous, has name "p"`},
+		{"typedef without name", func(b *Builder) { b.AddTypedef("", 0) },
+			`btf: type [1] at offset 0x18: TYPEDEF has invalid name ""`},
+		{"func without proto", func(b *Builder) {
+			i := b.AddInt("int", 4, IntSigned, 32)
+			b.AddFunc("f", i, LinkageGlobal)
+		}, "btf: type [2] at offset 0x30: FUNC refers to [1] INT, must be a FUNC_PROTO"},
+		{"member past the end", func(b *Builder) {
+			i := b.AddInt("int", 4, IntSigned, 32)
+			b.AddStruct("s", 4, []Member{{Name: "a", Type: i}, {Name: "b", Type: i, BitOffset: 32}})
+		}, `btf: type [2] at offset 0x48: member 1 "b" at byte 4 with size 4 exceeds the STRUCT's 4 bytes`},
+		{"void member", func(b *Builder) { b.AddStruct("s", 4, []Member{{Name: "a"}}) },
+			`btf: type [1] at offset 0x28: member 0 "a" is void`},
+		{"void parameter", func(b *Builder) { b.AddFuncProto(0, []Param{{Name: "x"}}) },
+			"btf: type [1] at offset 0x28: parameter 0 is void"},
+		{"decl tag component", func(b *Builder) {
+			i := b.AddInt("int", 4, IntSigned, 32)
+			s := b.AddStruct("s", 4, []Member{{Name: "a", Type: i}})
+			b.AddDeclTag("t", s, 1, false)
+		}, "btf: type [3] at offset 0x4c: component index 1 out of range for STRUCT with 1 members"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := NewBuilder(nil)
+			tt.build(b)
+			s, err := b.Spec()
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = s.Validate()
+			if err == nil {
+				t.Fatal("Validate succeeded")
+			}
+			if err.Error() != tt.msg {
+				t.Errorf("error\n got: %s\nwant: %s", err, tt.msg)
+			}
+		})
+	}
+}

@@ -1,0 +1,216 @@
+package btf
+
+// cLongNames are the spellings of long that libbpf's determine_ptr_size
+// (src/btf.c) looks for to guess the target's pointer size.
+var cLongNames = map[string]bool{
+	"long": true, "long int": true, "int long": true,
+	"unsigned long": true, "long unsigned": true,
+	"unsigned long int": true, "unsigned int long": true,
+	"long unsigned int": true, "long int unsigned": true,
+	"int unsigned long": true, "int long unsigned": true,
+}
+
+// cPointerSize returns the size of the first INT of 4 or 8 bytes spelled as
+// a long, in id order from the first base type, or 8 (the size of a pointer
+// on the hosts btfhub runs on) when there is none, as libbpf's
+// btf__pointer_size does.
+func cPointerSize(s *Spec) uint32 {
+	for id := TypeID(1); id < s.NextID(); id++ {
+		t := s.typ(id)
+		if t.Kind() != KindInt || (t.Size() != 4 && t.Size() != 8) {
+			continue
+		}
+		if cLongNames[t.Name()] {
+			return t.Size()
+		}
+	}
+	return 8
+}
+
+// cMaxResolveDepth bounds the chains cResolveSize follows, libbpf's
+// MAX_RESOLVE_DEPTH.
+const cMaxResolveDepth = 32
+
+// resolveSize returns the size of type id in bytes as libbpf's
+// btf__resolve_size computes it, or -1 when it has none.
+func (d *cDumper) resolveSize(id TypeID) int64 {
+	const maxU32 = 1<<32 - 1
+	nelems := int64(1)
+	size := int64(-1)
+	for range cMaxResolveDepth {
+		if id == 0 {
+			break
+		}
+		t := d.s.typ(id)
+		switch t.Kind() {
+		case KindInt, KindStruct, KindUnion, KindEnum, KindEnum64, KindDatasec, KindFloat:
+			size = int64(t.Size())
+		case KindPointer:
+			size = int64(d.ptrSz)
+		case KindTypedef, KindVolatile, KindConst, KindRestrict, KindVar, KindDeclTag, KindTypeTag:
+			id = t.Ref()
+			continue
+		case KindArray:
+			a := t.Array()
+			if nelems != 0 && int64(a.Nelems) > maxU32/nelems {
+				return -1
+			}
+			nelems *= int64(a.Nelems)
+			id = a.Type
+			continue
+		default:
+			return -1
+		}
+		break
+	}
+	if size < 0 || (nelems != 0 && size > maxU32/nelems) {
+		return -1
+	}
+	return nelems * size
+}
+
+// alignOf returns the alignment in bytes that C gives type id, as libbpf's
+// btf__align_of computes it from BTF: the size of a scalar, capped at the
+// pointer size; the largest alignment of a struct's members; 1 for a struct
+// whose members or size show that it is packed. It returns 0 for types
+// without an alignment (void, functions).
+func (d *cDumper) alignOf(id TypeID) int {
+	t := d.s.typ(id)
+	switch t.Kind() {
+	case KindInt, KindEnum, KindEnum64, KindFloat:
+		return min(d.ptrSz, int(t.Size()))
+	case KindPointer:
+		return d.ptrSz
+	case KindTypedef, KindVolatile, KindConst, KindRestrict, KindTypeTag:
+		return d.alignOf(t.Ref())
+	case KindArray:
+		return d.alignOf(t.Array().Type)
+	case KindStruct, KindUnion:
+		st := &d.states[id]
+		if st.align != 0 {
+			return int(st.align) - 1
+		}
+		if st.aligning {
+			return 0 // a struct that contains itself has no layout
+		}
+		st.aligning = true
+		a := d.compositeAlign(t)
+		st.aligning = false
+		st.align = uint8(a + 1)
+		return a
+	}
+	return 0
+}
+
+func (d *cDumper) compositeAlign(t Type) int {
+	maxAlign := 1
+	for i := range t.Vlen() {
+		m := t.Member(i)
+		a := d.alignOf(m.Type)
+		if a <= 0 {
+			return 0
+		}
+		maxAlign = max(maxAlign, a)
+		// A member off its natural alignment means the struct is packed.
+		if m.BitfieldSize == 0 && m.RawOffset%uint32(8*a) != 0 {
+			return 1
+		}
+	}
+	if t.Size()%uint32(maxAlign) != 0 {
+		return 1
+	}
+	return maxAlign
+}
+
+// isPacked reports whether a struct needs __attribute__((packed)): a
+// member that is not a bitfield lies off its natural alignment, or the size
+// is not a multiple of the largest alignment (libbpf's
+// btf_is_struct_packed).
+func (d *cDumper) isPacked(t Type) bool {
+	maxAlign := 1
+	for i := range t.Vlen() {
+		m := t.Member(i)
+		a := d.alignOf(m.Type)
+		if a != 0 && m.BitfieldSize == 0 && m.BitOffset%uint32(8*a) != 0 {
+			return true
+		}
+		maxAlign = max(maxAlign, a)
+	}
+	return t.Size()%uint32(maxAlign) != 0
+}
+
+// cPads are the types used for padding, largest first; the first one's
+// size is the pointer size.
+var cPads = [...]struct {
+	name string
+	bits int64
+}{{"long", 0}, {"int", 32}, {"short", 16}, {"char", 8}}
+
+// emitBitPadding fills the bits from cur to next with unnamed bitfields,
+// as libbpf's btf_dump_emit_bit_padding does. It relies on the natural
+// alignment of the padding types to keep the explicit padding short:
+// first it aligns to the largest padding type that fits (writing `type: 0`
+// or an explicit bit count where the compiler would not align by itself),
+// then it fills whole units, then the remainder with the smallest type
+// that holds it.
+func (d *cDumper) emitBitPadding(cur, next int64, nextAlign int, inBitfield bool, lvl int) {
+	if cur >= next {
+		return
+	}
+	pads := cPads
+	pads[0].bits = int64(d.ptrSz) * 8
+	var newOff, padBits int64
+	var padType string
+	for _, p := range pads {
+		padBits, padType = p.bits, p.name
+		newOff = cRoundUp(cur, padBits)
+		if newOff <= next {
+			break
+		}
+	}
+	if newOff > cur && newOff <= next {
+		if inBitfield ||
+			(newOff == next && cRoundUp(cur, int64(nextAlign)*8) != newOff) ||
+			(newOff != next && next-newOff <= newOff-cur) {
+			n := int64(0)
+			if inBitfield {
+				n = newOff - cur
+			}
+			d.emitPad(padType, n, lvl)
+		}
+		cur = newOff
+	}
+	for cur != next {
+		bits := min(next-cur, padBits)
+		if bits == padBits {
+			d.emitPad(padType, padBits, lvl)
+			cur += bits
+			continue
+		}
+		for i := len(pads) - 1; i >= 0; i-- {
+			padType, padBits = pads[i].name, pads[i].bits
+			if padBits < bits {
+				continue
+			}
+			d.emitPad(padType, bits, lvl)
+			cur += bits
+			break
+		}
+	}
+}
+
+func (d *cDumper) emitPad(typ string, bits int64, lvl int) {
+	d.str("\n")
+	d.str(cIndent(lvl))
+	d.str(typ)
+	d.str(": ")
+	d.int(bits)
+	d.str(";")
+}
+
+func cRoundUp(x, to int64) int64 {
+	if to <= 0 {
+		return x
+	}
+	return (x + to - 1) / to * to
+}

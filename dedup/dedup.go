@@ -1,0 +1,239 @@
+package dedup
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/btfhub/btfhub/btf"
+)
+
+// ErrBaseMismatch means a split spec refers to its base in ways no split
+// BTF built over that base would: a string offset into the middle of a base
+// string, or a type id naming a base type of a kind that cannot be referred
+// to from there. It usually means the split BTF was built over another base.
+var ErrBaseMismatch = errors.New("split BTF does not match its base")
+
+// Options adjust Dedup. The zero value, and nil, deduplicate as libbpf's
+// btf__dedup does with default options.
+type Options struct {
+	// ExtStrings, when set, reports the string offsets of a .BTF.ext that
+	// goes with the spec, in the order of libbpf's btf_ext_visit_str_offs.
+	// Those strings are kept, and in the string order libbpf gives them
+	// (after every string of the types). Remap the .BTF.ext's own string
+	// offsets and type ids with Result.StringOffset and Result.Mapping.
+	ExtStrings func(visit func(off uint32) error) error
+}
+
+// Result describes a deduplication.
+type Result struct {
+	// Before and After count the spec's own types before and after.
+	Before, After int
+	// Mapping gives, for every id of the input (base ids included, up to
+	// the input's NextID), the id that references to it become in the
+	// output. Base ids map to themselves, except base FWDs that dedup
+	// resolved to a struct or union of the split spec.
+	Mapping []btf.TypeID
+
+	strBase uint32
+	strMap  []uint32
+}
+
+// StringOffset returns the output's offset of the string at offset off of
+// the input: the same offset for the empty string and for base strings. It
+// returns false for an offset dedup did not see (neither a type nor, with
+// Options.ExtStrings, the .BTF.ext referred to it).
+func (r *Result) StringOffset(off uint32) (uint32, bool) {
+	if off == 0 || off < r.strBase {
+		return off, true
+	}
+	i := off - r.strBase
+	if i >= uint32(len(r.strMap)) || r.strMap[i] == unprocessed {
+		return 0, false
+	}
+	return r.strMap[i], true
+}
+
+// Dedup deduplicates spec's types and strings as libbpf 1.1's btf__dedup
+// does, and returns the result as a new spec, byte for byte what libbpf's
+// btf__raw_data would give once marshalled in the input's byte order. A
+// split spec (one with a Base) is deduplicated against its base, which is
+// not changed: types equal to base types disappear, references to them
+// become references to the base.
+//
+// spec is not modified. The returned spec has the same base as spec.
+func Dedup(spec *btf.Spec, opts *Options) (*btf.Spec, *Result, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	d, err := newState(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := d.run(opts); err != nil {
+		return nil, nil, err
+	}
+	nTypes, nWords := d.compact()
+	ids := d.mapping()
+	words, err := d.emit(nWords, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	phase("compact")
+	out, err := btf.NewSpecFromRaw(words, string(d.strs), d.base, spec.ByteOrder(), spec.HeaderLen())
+	if err != nil {
+		return nil, nil, fmt.Errorf("dedup: result does not decode: %w", err)
+	}
+	phase("spec")
+	res := &Result{
+		Before:  spec.NumTypes(),
+		After:   nTypes,
+		Mapping: ids,
+		strBase: d.strBase,
+		strMap:  d.strMap,
+	}
+	return out, res, nil
+}
+
+// phaseHook, when set (by tests and benchmarks), is called at the end of
+// each pass with its name.
+var phaseHook func(name string)
+
+func phase(name string) {
+	if phaseHook != nil {
+		phaseHook(name)
+	}
+}
+
+func newState(spec *btf.Spec) (*state, error) {
+	words, offs := spec.RawTypes()
+	d := &state{
+		spec:    spec,
+		base:    spec.Base(),
+		first:   uint32(spec.FirstID()),
+		next:    uint32(spec.NextID()),
+		words:   words,
+		offs:    offs,
+		strBase: spec.StringBase(),
+	}
+	if d.base != nil {
+		if err := d.checkBase(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// run performs libbpf's passes up to compaction.
+func (d *state) run(opts *Options) error {
+	d.fillKinds()
+	d.m = make([]uint32, d.next)
+	d.hypot = make([]uint32, d.next)
+	for id := range d.m {
+		d.m[id] = unprocessed
+		d.hypot[id] = unprocessed
+	}
+	d.m[0] = 0
+	// VAR and DATASEC are never deduplicated (btf_dedup_new).
+	for i := 0; i+1 < len(d.offs); i++ {
+		if k := kindOf(d.words[d.offs[i]+1]); k == kVar || k == kDatasec {
+			d.m[d.first+uint32(i)] = d.first + uint32(i)
+		}
+	}
+	hint := int(d.first)
+	if n := len(d.offs) / 16; n > hint {
+		hint = n
+	}
+	d.tab = newTable(hint)
+
+	if err := d.prep(); err != nil {
+		return err
+	}
+	phase("prep")
+	if err := d.dedupStrings(opts.ExtStrings); err != nil {
+		return err
+	}
+	phase("strings")
+	d.primTypes()
+	phase("prim")
+	if err := d.structTypes(); err != nil {
+		return err
+	}
+	phase("struct")
+	d.resolveFwds()
+	phase("fwds")
+	if err := d.refTypes(); err != nil {
+		return err
+	}
+	phase("ref")
+	d.tab = nil
+	d.refRecs = nil
+	return nil
+}
+
+// checkBase looks for signs that a split spec was built over another base
+// (see ErrBaseMismatch).
+func (d *state) checkBase() error {
+	baseStrs := d.base.Strings()
+	baseStrBase := d.base.StringBase()
+	strStart := func(off uint32) bool {
+		if off == 0 || off >= d.strBase || off <= baseStrBase {
+			return true
+		}
+		return baseStrs[off-baseStrBase-1] == 0
+	}
+	refOK := func(id uint32) bool {
+		if id == 0 || id >= d.first {
+			return true
+		}
+		switch d.kind(id) {
+		case kVar, kDatasec, kDeclTag:
+			return false
+		}
+		return true
+	}
+	for i := 0; i+1 < len(d.offs); i++ {
+		id := d.first + uint32(i)
+		w := d.words[d.offs[i]:d.offs[i+1]]
+		if !strStart(w[0]) {
+			return fmt.Errorf("dedup: type [%d]: name offset %d is inside a base string: %w", id, w[0], ErrBaseMismatch)
+		}
+		var bad uint32
+		switch kindOf(w[1]) {
+		case kConst, kVolatile, kRestrict, kPtr, kTypedef, kTypeTag:
+			if !refOK(w[2]) {
+				bad = w[2]
+			}
+		case kFunc:
+			if w[2] < d.first && d.kind(w[2]) != kFuncProto {
+				bad = w[2]
+			}
+		case kArray:
+			if !refOK(w[3]) {
+				bad = w[3]
+			}
+		case kStruct, kUnion:
+			for j := 3; j+2 < len(w); j += 3 {
+				if !strStart(w[j]) {
+					return fmt.Errorf("dedup: type [%d]: member name offset %d is inside a base string: %w", id, w[j], ErrBaseMismatch)
+				}
+				if !refOK(w[j+1]) {
+					bad = w[j+1]
+				}
+			}
+		case kFuncProto:
+			if !refOK(w[2]) {
+				bad = w[2]
+			}
+			for j := 3; j+1 < len(w); j += 2 {
+				if !refOK(w[j+1]) {
+					bad = w[j+1]
+				}
+			}
+		}
+		if bad != 0 {
+			return fmt.Errorf("dedup: type [%d] (%s) refers to base type [%d], a %s: %w",
+				id, btf.Kind(kindOf(w[1])), bad, btf.Kind(d.kind(bad)), ErrBaseMismatch)
+		}
+	}
+	return nil
+}
