@@ -45,11 +45,14 @@ demo: build
 	@echo '$$ btfhub stats $(KERNEL)'
 	@$(BIN) stats $(KERNEL)
 	@echo
-	@echo '$$ btfhub dump $(KERNEL) | grep -A6 "STRUCT .task_struct. "'
-	@$(BIN) dump $(KERNEL) | grep -m1 -A6 "STRUCT 'list_head' "
+	@echo '$$ btfhub dump $(KERNEL) | head -8'
+	@$(BIN) dump $(KERNEL) | head -8
 	@echo
-	@echo '$$ btfhub dump $(KERNEL) | head -12'
-	@$(BIN) dump $(KERNEL) | head -12
+	@echo "$$ btfhub dump $(KERNEL) | grep -A3 \"STRUCT 'list_head'\""
+	@$(BIN) dump $(KERNEL) | grep -m1 -A3 "STRUCT 'list_head'"
+	@echo
+	@echo '$$ btfhub validate $(KERNEL)'
+	@$(BIN) validate $(KERNEL)
 
 bench-data:
 	scripts/bench-data.sh

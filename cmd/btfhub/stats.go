@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
-	"text/tabwriter"
 
 	"github.com/btfhub/btfhub/btf"
 	"github.com/spf13/cobra"
@@ -39,22 +39,23 @@ func newStatsCommand() *cobra.Command {
 }
 
 func printStats(name string, st btf.Stats) error {
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "%s\t\n", name)
+	w := bufio.NewWriter(os.Stdout)
+	fmt.Fprintf(w, "%s\n", name)
+	row := func(label string, n int) { fmt.Fprintf(w, "  %-12s %10d\n", label, n) }
 	for k := btf.KindInt; k <= btf.MaxKind; k++ {
 		if n := st.ByKind[k.String()]; n > 0 {
-			fmt.Fprintf(w, "%s\t%d\t\n", k, n)
+			row(k.String(), n)
 		}
 	}
-	fmt.Fprintf(w, "types\t%d\t\n", st.Types)
+	row("types", st.Types)
 	if st.FirstID != 1 {
-		fmt.Fprintf(w, "first id\t%d\t\n", st.FirstID)
+		row("first id", int(st.FirstID))
 	}
-	fmt.Fprintf(w, "named\t%d\t\n", st.Named)
-	fmt.Fprintf(w, "members\t%d\t\n", st.Members)
-	fmt.Fprintf(w, "strings\t%d\t\n", st.Strings)
-	fmt.Fprintf(w, "type bytes\t%d\t\n", st.TypeBytes)
-	fmt.Fprintf(w, "string bytes\t%d\t\n", st.StringBytes)
-	fmt.Fprintf(w, "total bytes\t%d\t\n", st.TotalBytes)
+	row("named", st.Named)
+	row("members", st.Members)
+	row("strings", st.Strings)
+	row("type bytes", st.TypeBytes)
+	row("string bytes", st.StringBytes)
+	row("total bytes", st.TotalBytes)
 	return w.Flush()
 }
