@@ -141,7 +141,7 @@ func newCDumper(w io.Writer, s *Spec) *cDumper {
 		s:          s,
 		w:          w,
 		buf:        make([]byte, 0, 64<<10),
-		ptrSz:      int(cPointerSize(s)),
+		ptrSz:      int(s.PointerSize()),
 		states:     make([]cTypeState, n),
 		names:      make([]string, n),
 		typeNames:  make(map[string]int),

@@ -1,72 +1,13 @@
 package btf
 
-// cLongNames are the spellings of long that libbpf's determine_ptr_size
-// (src/btf.c) looks for to guess the target's pointer size.
-var cLongNames = map[string]bool{
-	"long": true, "long int": true, "int long": true,
-	"unsigned long": true, "long unsigned": true,
-	"unsigned long int": true, "unsigned int long": true,
-	"long unsigned int": true, "long int unsigned": true,
-	"int unsigned long": true, "int long unsigned": true,
-}
-
-// cPointerSize returns the size of the first INT of 4 or 8 bytes spelled as
-// a long, in id order from the first base type, or 8 (the size of a pointer
-// on the hosts btfhub runs on) when there is none, as libbpf's
-// btf__pointer_size does.
-func cPointerSize(s *Spec) uint32 {
-	for id := TypeID(1); id < s.NextID(); id++ {
-		t := s.typ(id)
-		if t.Kind() != KindInt || (t.Size() != 4 && t.Size() != 8) {
-			continue
-		}
-		if cLongNames[t.Name()] {
-			return t.Size()
-		}
-	}
-	return 8
-}
-
-// cMaxResolveDepth bounds the chains cResolveSize follows, libbpf's
-// MAX_RESOLVE_DEPTH.
-const cMaxResolveDepth = 32
-
 // resolveSize returns the size of type id in bytes as libbpf's
 // btf__resolve_size computes it, or -1 when it has none.
 func (d *cDumper) resolveSize(id TypeID) int64 {
-	const maxU32 = 1<<32 - 1
-	nelems := int64(1)
-	size := int64(-1)
-	for range cMaxResolveDepth {
-		if id == 0 {
-			break
-		}
-		t := d.s.typ(id)
-		switch t.Kind() {
-		case KindInt, KindStruct, KindUnion, KindEnum, KindEnum64, KindDatasec, KindFloat:
-			size = int64(t.Size())
-		case KindPointer:
-			size = int64(d.ptrSz)
-		case KindTypedef, KindVolatile, KindConst, KindRestrict, KindVar, KindDeclTag, KindTypeTag:
-			id = t.Ref()
-			continue
-		case KindArray:
-			a := t.Array()
-			if nelems != 0 && int64(a.Nelems) > maxU32/nelems {
-				return -1
-			}
-			nelems *= int64(a.Nelems)
-			id = a.Type
-			continue
-		default:
-			return -1
-		}
-		break
-	}
-	if size < 0 || (nelems != 0 && size > maxU32/nelems) {
+	n, err := d.s.ResolveSize(id)
+	if err != nil {
 		return -1
 	}
-	return nelems * size
+	return int64(n)
 }
 
 // alignOf returns the alignment in bytes that C gives type id, as libbpf's

@@ -271,6 +271,9 @@ func cIsEnum(k Kind) bool { return k == KindEnum || k == KindEnum64 }
 // TestWriteCCompiles compiles each kernel's header with a CO-RE program
 // and checks that clang lays out every type as the kernel did.
 func TestWriteCCompiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiling three kernel headers takes a while")
+	}
 	for _, k := range cKernels(t) {
 		t.Run(k.name, func(t *testing.T) {
 			obj, byName := compileC(t, k.spec, cProgram)

@@ -77,7 +77,7 @@ func (s *Spec) checkStrings(off int64) error {
 		return nil
 	}
 	if s.base == nil && s.strs[0] != 0 {
-		return formatErr(ErrBadString, off, 0, "string section does not start with the empty string")
+		return formatErr(ErrBadString, off, 0, "string section does not start with the empty string (split BTF needs its base)")
 	}
 	if s.strs[len(s.strs)-1] != 0 {
 		return formatErr(ErrBadString, off+int64(len(s.strs))-1, 0, "string section does not end in NUL")

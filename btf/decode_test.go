@@ -66,7 +66,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"string section past the end", patch(20, 100), ErrTruncated, "btf: offset 0x10: string section at 16+100 past the end of the data (21 bytes after the header)"},
 		{"string offset past the end", patch(16, 0xffffff00), ErrTruncated, "btf: offset 0x10: string section at 4294967040+5 past the end of the data (21 bytes after the header)"},
 		{"trailing data", append(bytes.Clone(valid), 0), ErrUnsupported, "btf: offset 0x2d: 1 bytes of trailing data after the string section"},
-		{"strings without leading NUL", rawBTF(intWords, "xint\x00"), ErrBadString, "btf: offset 0x28: string section does not start with the empty string"},
+		{"strings without leading NUL", rawBTF(intWords, "xint\x00"), ErrBadString, "btf: offset 0x28: string section does not start with the empty string (split BTF needs its base)"},
 		{"strings without trailing NUL", rawBTF(intWords, "\x00int"), ErrBadString, "btf: offset 0x2b: string section does not end in NUL"},
 		{"string offset out of range", rawBTF([]uint32{77, info(KindInt, 0, false), 4, 32}, intStrs), ErrBadString,
 			"btf: type [1] at offset 0x18: name offset 77 out of range (strings end at 5)"},

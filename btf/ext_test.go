@@ -162,7 +162,7 @@ func checkInsn(t *testing.T, s *elf.Section, off uint32) {
 }
 
 // extSpec is a spec whose strings the hand-built .BTF.ext below refers to.
-func extSpec(t *testing.T) *Spec {
+func extSpec(t testing.TB) *Spec {
 	t.Helper()
 	b := NewBuilder(nil)
 	i := b.AddInt("int", 4, IntSigned, 32)
@@ -194,7 +194,7 @@ func (b *extBuilder) u32(vs ...uint32) *extBuilder {
 // handExt returns a valid .BTF.ext in byte order bo over extSpec: one
 // section of each kind, with record sizes larger than the known structs
 // when extra is set.
-func handExt(t *testing.T, s *Spec, bo binary.ByteOrder, extra bool) []byte {
+func handExt(t testing.TB, s *Spec, bo binary.ByteOrder, extra bool) []byte {
 	t.Helper()
 	sec := s.offsetOf(t, "kprobe/x")
 	file := s.offsetOf(t, "a.bpf.c")
@@ -230,7 +230,7 @@ func handExt(t *testing.T, s *Spec, bo binary.ByteOrder, extra bool) []byte {
 }
 
 // offsetOf returns the offset of string str in the spec's strings.
-func (s *Spec) offsetOf(t *testing.T, str string) uint32 {
+func (s *Spec) offsetOf(t testing.TB, str string) uint32 {
 	t.Helper()
 	i := strings.Index(s.Strings(), "\x00"+str+"\x00")
 	if i < 0 {

@@ -40,6 +40,9 @@ type Spec struct {
 
 	nameOnce sync.Once
 	byName   map[string][]TypeID
+
+	ptrOnce sync.Once
+	ptrSize uint32
 }
 
 // Base returns the base spec of a split spec, or nil.

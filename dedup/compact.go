@@ -2,44 +2,40 @@ package dedup
 
 import (
 	"fmt"
-	"unsafe"
 
 	"github.com/btfhub/btfhub/btf"
 )
 
 // compact is btf_dedup_compact_types: canonical own types keep their
 // order and get consecutive ids from the spec's first id; base ids stay.
-// The new ids go into d.hypot, as in libbpf. It returns the number of
+// The new ids go into the nodes' hypot, as in libbpf. It returns the number of
 // types and of words they take.
 func (d *state) compact() (n int, words int) {
 	for id := uint32(0); id < d.first; id++ {
-		d.hypot[id] = id
+		d.n[id].hypot = id
 	}
 	next := d.first
 	for i := 0; i+1 < len(d.offs); i++ {
 		id := d.first + uint32(i)
-		if d.m[id] != id {
-			d.hypot[id] = unprocessed
+		if d.n[id].m != id {
+			d.n[id].hypot = unprocessed
 			continue
 		}
-		d.hypot[id] = next
+		d.n[id].hypot = next
 		next++
 		words += int(d.offs[i+1] - d.offs[i])
 	}
 	return int(next - d.first), words
 }
 
-// mapping turns the canonical map into the final id of every id: that of
-// its representative after compaction (btf_dedup_remap_type_id). It reuses
-// d.m, which it returns.
+// mapping gives the final id of every id: that of its representative
+// after compaction (btf_dedup_remap_type_id).
 func (d *state) mapping() []btf.TypeID {
-	for id := range d.m {
-		d.m[id] = d.resolve(uint32(id))
+	ids := make([]btf.TypeID, d.next)
+	for id := range ids {
+		ids[id] = btf.TypeID(d.n[d.resolve(uint32(id))].hypot)
 	}
-	for id, r := range d.m {
-		d.m[id] = d.hypot[r]
-	}
-	return unsafe.Slice((*btf.TypeID)(unsafe.Pointer(unsafe.SliceData(d.m))), len(d.m))
+	return ids
 }
 
 // emit is btf_dedup_remap_types over the compacted types: it writes the
@@ -59,7 +55,7 @@ func (d *state) emit(nwords int, newIDs []btf.TypeID) ([]uint32, error) {
 	}
 	for i := 0; i+1 < len(d.offs); i++ {
 		id := d.first + uint32(i)
-		if d.hypot[id] == unprocessed { // not canonical
+		if d.n[id].hypot == unprocessed { // not canonical
 			continue
 		}
 		start := len(out)

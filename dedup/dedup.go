@@ -115,6 +115,7 @@ func newState(spec *btf.Spec) (*state, error) {
 		offs:    offs,
 		strBase: spec.StringBase(),
 	}
+	d.initNodes()
 	if d.base != nil {
 		if err := d.checkBase(); err != nil {
 			return nil, err
@@ -125,20 +126,6 @@ func newState(spec *btf.Spec) (*state, error) {
 
 // run performs libbpf's passes up to compaction.
 func (d *state) run(opts *Options) error {
-	d.fillKinds()
-	d.m = make([]uint32, d.next)
-	d.hypot = make([]uint32, d.next)
-	for id := range d.m {
-		d.m[id] = unprocessed
-		d.hypot[id] = unprocessed
-	}
-	d.m[0] = 0
-	// VAR and DATASEC are never deduplicated (btf_dedup_new).
-	for i := 0; i+1 < len(d.offs); i++ {
-		if k := kindOf(d.words[d.offs[i]+1]); k == kVar || k == kDatasec {
-			d.m[d.first+uint32(i)] = d.first + uint32(i)
-		}
-	}
 	hint := int(d.first)
 	if n := len(d.offs) / 16; n > hint {
 		hint = n
@@ -185,7 +172,7 @@ func (d *state) checkBase() error {
 		if id == 0 || id >= d.first {
 			return true
 		}
-		switch d.kind(id) {
+		switch kindOf(d.info(id)) {
 		case kVar, kDatasec, kDeclTag:
 			return false
 		}
@@ -204,7 +191,7 @@ func (d *state) checkBase() error {
 				bad = w[2]
 			}
 		case kFunc:
-			if w[2] < d.first && d.kind(w[2]) != kFuncProto {
+			if w[2] < d.first && kindOf(d.info(w[2])) != kFuncProto {
 				bad = w[2]
 			}
 		case kArray:
@@ -232,7 +219,7 @@ func (d *state) checkBase() error {
 		}
 		if bad != 0 {
 			return fmt.Errorf("dedup: type [%d] (%s) refers to base type [%d], a %s: %w",
-				id, btf.Kind(kindOf(w[1])), bad, btf.Kind(d.kind(bad)), ErrBaseMismatch)
+				id, btf.Kind(kindOf(w[1])), bad, btf.Kind(kindOf(d.info(bad))), ErrBaseMismatch)
 		}
 	}
 	return nil

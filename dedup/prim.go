@@ -148,7 +148,7 @@ func (d *state) primTypes() {
 						newID = cand
 						break
 					}
-					d.m[cand] = id
+					d.n[cand].m = id
 				}
 			}
 		case kFwd, kFloat:
@@ -166,7 +166,7 @@ func (d *state) primTypes() {
 		default:
 			continue
 		}
-		d.m[id] = newID
+		d.n[id].m = newID
 		if newID == id {
 			d.tab.add(h, id)
 		}
@@ -178,7 +178,7 @@ func (d *state) primTypes() {
 // id order.
 func (d *state) prep() error {
 	for id := uint32(1); id < d.first; id++ {
-		d.m[id] = id
+		d.n[id].m = id
 		t := d.rec(id)
 		var h uint64
 		switch kindOf(t[1]) {

@@ -21,12 +21,12 @@ func fwdKind(info uint32) uint32 {
 
 func (d *state) hypotAdd(from, to uint32) {
 	d.hypotList = append(d.hypotList, from)
-	d.hypot[from] = to
+	d.n[from].hypot = to
 }
 
 func (d *state) clearHypot() {
 	for _, id := range d.hypotList {
-		d.hypot[id] = unprocessed
+		d.n[id].hypot = unprocessed
 	}
 	d.hypotList = d.hypotList[:0]
 	d.adjust = false
@@ -85,7 +85,7 @@ func (d *state) isEquiv(cand, canon uint32) bool {
 	}
 	canon = d.resolveFwd(canon)
 
-	if h := d.hypot[canon]; h <= maxTypes {
+	if h := d.n[canon].hypot; h <= maxTypes {
 		if h == cand {
 			return true
 		}
@@ -175,21 +175,21 @@ func (d *state) isEquiv(cand, canon uint32) bool {
 // side's, which saves checking it again later.
 func (d *state) mergeHypot() {
 	for _, canonID := range d.hypotList {
-		targ := d.hypot[canonID]
+		targ := d.n[canonID].hypot
 		t := d.resolve(targ)
 		c := d.resolve(canonID)
 		tk, ck := d.kind(t), d.kind(c)
 		if tk != kFwd && ck == kFwd {
-			d.m[c] = t
+			d.n[c].m = t
 		}
 		if d.adjust {
 			continue
 		}
 		if tk == kFwd && ck != kFwd {
-			d.m[t] = c
+			d.n[t].m = c
 		}
 		if (tk == kStruct || tk == kUnion) && ck != kFwd && d.isMapped(c) && !d.isMapped(t) {
-			d.m[t] = c
+			d.n[t].m = c
 		}
 	}
 }
@@ -203,7 +203,7 @@ func (d *state) structTypes() error {
 	words, offs := d.words, d.offs
 	for i := 0; i+1 < len(offs); i++ {
 		id := d.first + uint32(i)
-		if d.m[id] <= maxTypes {
+		if d.n[id].m <= maxTypes {
 			continue
 		}
 		t := words[offs[i]:offs[i+1]]
@@ -236,7 +236,7 @@ func (d *state) structTypes() error {
 			newID = cand
 			break
 		}
-		d.m[id] = newID
+		d.n[id].m = newID
 		if newID == id {
 			d.tab.add(h, id)
 		}
@@ -255,7 +255,7 @@ func (d *state) resolveFwds() {
 		if k != kStruct && k != kUnion {
 			continue
 		}
-		if d.m[id] != id {
+		if d.n[id].m != id {
 			continue
 		}
 		name := d.so(d.rec(id)[0])
@@ -269,7 +269,7 @@ func (d *state) resolveFwds() {
 	for i := 0; i+1 < len(offs); i++ {
 		id := d.first + uint32(i)
 		t := words[offs[i]:offs[i+1]]
-		if kindOf(t[1]) != kFwd || d.m[id] != id {
+		if kindOf(t[1]) != kFwd || d.n[id].m != id {
 			continue
 		}
 		cand, ok := names[d.so(t[0])]
@@ -279,7 +279,7 @@ func (d *state) resolveFwds() {
 		if d.kind(cand) != fwdKind(t[1]) {
 			continue
 		}
-		d.m[id] = cand
+		d.n[id].m = cand
 	}
 }
 

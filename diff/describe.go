@@ -123,46 +123,13 @@ func tag(t btf.Type) string {
 	return strings.ToLower(t.Kind().String())
 }
 
-// size returns the size of type id in bytes, or 0 when it has none;
-// pointers have ptrSz bytes.
-func size(s *btf.Spec, id btf.TypeID, ptrSz uint32) uint64 {
-	mult := uint64(1)
-	for range maxDepth {
-		t, err := s.Type(id)
-		if err != nil {
-			return 0
-		}
-		switch t.Kind() {
-		case btf.KindInt, btf.KindStruct, btf.KindUnion, btf.KindEnum, btf.KindEnum64, btf.KindFloat, btf.KindDatasec:
-			return mult * uint64(t.Size())
-		case btf.KindPointer:
-			return mult * uint64(ptrSz)
-		case btf.KindTypedef, btf.KindConst, btf.KindVolatile, btf.KindRestrict, btf.KindTypeTag, btf.KindVar:
-			id = t.Ref()
-		case btf.KindArray:
-			a := t.Array()
-			mult *= uint64(a.Nelems)
-			if mult > 1<<32 {
-				return 0
-			}
-			id = a.Type
-		default:
-			return 0
-		}
+// size returns the size of type id in bytes, or 0 when it has none.
+func size(s *btf.Spec, id btf.TypeID) uint64 {
+	n, err := s.ResolveSize(id)
+	if err != nil {
+		return 0
 	}
-	return 0
-}
-
-// pointerSize guesses the target's pointer size from its long type.
-func pointerSize(s *btf.Spec) uint32 {
-	for _, name := range []string{"long int", "long unsigned int", "long", "unsigned long"} {
-		for _, id := range s.TypeIDsByName(name) {
-			if t, _ := s.Type(id); t.Kind() == btf.KindInt && (t.Size() == 4 || t.Size() == 8) {
-				return t.Size()
-			}
-		}
-	}
-	return 8
+	return uint64(n)
 }
 
 // anonTarget returns the anonymous struct, union or enum that id names

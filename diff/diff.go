@@ -144,11 +144,10 @@ func enumValue(t btf.Type, i int) Value {
 
 // side is one of the two specs with what Compare needs to know about it.
 type side struct {
-	s     *btf.Spec
-	ptrSz uint32
+	s *btf.Spec
 }
 
-func (sd *side) size(id btf.TypeID) uint64 { return size(sd.s, id, sd.ptrSz) }
+func (sd *side) size(id btf.TypeID) uint64 { return size(sd.s, id) }
 
 // key identifies a type across specs: its report kind and name.
 type key struct {
@@ -171,8 +170,8 @@ type key struct {
 // "u32 *"), so a change inside struct list_head is reported once, for
 // list_head, and not for every struct that holds one.
 func Compare(a, b *btf.Spec) *Report {
-	sa := &side{s: a, ptrSz: pointerSize(a)}
-	sb := &side{s: b, ptrSz: pointerSize(b)}
+	sa := &side{s: a}
+	sb := &side{s: b}
 	ka, orderA := index(a)
 	kb, orderB := index(b)
 	r := &Report{Added: []TypeInfo{}, Removed: []TypeInfo{}, Changed: []TypeChange{}}

@@ -42,6 +42,13 @@ func TestWalksAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	viaReader, err := BTFHubReader(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if viaReader != ours {
+		t.Errorf("btfhub read %+v through LoadSpecFromReader, %+v through Decode", viaReader, ours)
+	}
 	theirs, err := Cilium(data)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +113,8 @@ func TestParseRaw(t *testing.T) {
 }
 
 // BenchmarkKernel decodes the 6.1 kernel's BTF and reads every type, with
-// btfhub and with cilium/ebpf (whose Spec.All inflates every type). The
+// btfhub (btf.Decode, and btf.LoadSpecFromReader as cilium/ebpf's side
+// does) and with cilium/ebpf (whose Spec.All inflates every type). The
 // input is decompressed once, outside the timer.
 func BenchmarkKernel(b *testing.B) {
 	data := input(b, Kernel61)
@@ -115,6 +123,7 @@ func BenchmarkKernel(b *testing.B) {
 		fn   func([]byte) (Summary, error)
 	}{
 		{"impl=btfhub", BTFHub},
+		{"impl=btfhub-reader", BTFHubReader},
 		{"impl=cilium", Cilium},
 	} {
 		b.Run(impl.name, func(b *testing.B) {

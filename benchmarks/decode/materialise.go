@@ -42,6 +42,17 @@ func BTFHub(data []byte) (Summary, error) {
 	return WalkBTFHub(spec)
 }
 
+// BTFHubReader is BTFHub through btf.LoadSpecFromReader on a bytes.Reader,
+// the entry point cilium/ebpf's side uses: it checks for ELF, then reads
+// the raw BTF with io.ReadAll before it decodes.
+func BTFHubReader(data []byte) (Summary, error) {
+	spec, err := btf.LoadSpecFromReader(bytes.NewReader(data), nil)
+	if err != nil {
+		return Summary{}, err
+	}
+	return WalkBTFHub(spec)
+}
+
 // ReadAndDecode reads the file at path and decodes it with btf.Decode: the
 // same work as libbpf's btf__parse_raw, which reads the whole file and
 // parses it. It returns the number of types.

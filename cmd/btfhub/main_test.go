@@ -171,3 +171,49 @@ func TestFailedWriteLeavesNoFile(t *testing.T) {
 		t.Fatalf("files left in the output directory: %v", entries)
 	}
 }
+
+func TestDiffJSON(t *testing.T) {
+	a, b := kernelXZ(testutil.Kernels[0]), kernelXZ(testutil.Kernels[1])
+	stdout, stderr, code := run(t, "diff", "--json", a, b)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var report struct {
+		A, B    string
+		Added   []struct{ Kind, Name string }
+		Changed []struct{ Kind, Name string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.A != a || report.B != b || len(report.Added) == 0 {
+		t.Fatalf("report names %q %q with %d added", report.A, report.B, len(report.Added))
+	}
+	found := false
+	for _, c := range report.Changed {
+		found = found || c.Kind == "struct" && c.Name == "task_struct"
+	}
+	if !found {
+		t.Error("task_struct is not among the changed types between 6.1 and 6.18")
+	}
+	same, _, code := run(t, "diff", a, a)
+	if code != 0 || strings.Count(same, "\n") > 3 {
+		t.Errorf("diff of a kernel with itself: exit %d, output %q", code, same)
+	}
+}
+
+func TestDumpC(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "vmlinux.h")
+	if _, stderr, code := run(t, "dump", "--format", "c", "-o", out, kernelXZ(testutil.Kernels[0])); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	h, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"#ifndef __VMLINUX_H__", "struct task_struct {", "preserve_access_index"} {
+		if !bytes.Contains(h, []byte(want)) {
+			t.Errorf("header lacks %q", want)
+		}
+	}
+}

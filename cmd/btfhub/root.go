@@ -57,6 +57,7 @@ means standard input or output.`,
 		newDumpCommand(),
 		newStatsCommand(),
 		newConvertCommand(),
+		newDiffCommand(),
 		newValidateCommand(),
 		newObjectsCommand(),
 	)
