@@ -327,3 +327,29 @@ func TestLoadObjcopyELF(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkLoadELF reads a kernel's BTF from the ELF file MarshalELF
+// writes.
+func BenchmarkLoadELF(b *testing.B) {
+	data, err := kernelSpec(b, testutil.Kernels[0]).MarshalELF(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := LoadSpecFromReader(bytes.NewReader(data), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMarshalELF writes a kernel's BTF as an ELF file.
+func BenchmarkMarshalELF(b *testing.B) {
+	s := kernelSpec(b, testutil.Kernels[0])
+	b.SetBytes(int64(s.MarshalSize()))
+	for b.Loop() {
+		if _, err := s.MarshalELF(nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -26,7 +26,7 @@ func (s *Spec) MarshalELF(bo binary.ByteOrder) ([]byte, error) {
 	if bo != binary.LittleEndian && bo != binary.BigEndian {
 		return nil, fmt.Errorf("btf: MarshalELF: unsupported byte order %v", bo)
 	}
-	return wrapELF(s.Marshal(bo), elf.ELFCLASS64, bo), nil
+	return buildELF(s.MarshalSize(), func(b []byte) { s.marshalTo(b, bo) }, elf.ELFCLASS64, bo), nil
 }
 
 // elfLayout gives the sizes of an ELF class's structures.
@@ -40,9 +40,15 @@ var elfLayouts = map[elf.Class]elfLayout{
 }
 
 // wrapELF builds an ELF relocatable file of the given class and byte order
-// with raw as the contents of its .BTF section. The layout is: header,
-// .BTF, .symtab (the null symbol only), .strtab, section headers.
+// with raw as the contents of its .BTF section.
 func wrapELF(raw []byte, class elf.Class, bo binary.ByteOrder) []byte {
+	return buildELF(len(raw), func(b []byte) { copy(b, raw) }, class, bo)
+}
+
+// buildELF builds an ELF relocatable file of the given class and byte
+// order whose .BTF section, n bytes long, fill writes. The layout is:
+// header, .BTF, .symtab (the null symbol only), .strtab, section headers.
+func buildELF(n int, fill func([]byte), class elf.Class, bo binary.ByteOrder) []byte {
 	l := elfLayouts[class]
 	const strtab = "\x00.BTF\x00.symtab\x00.strtab\x00"
 	const (
@@ -53,7 +59,7 @@ func wrapELF(raw []byte, class elf.Class, bo binary.ByteOrder) []byte {
 	alignUp := func(n, a uint64) uint64 { return (n + a - 1) &^ (a - 1) }
 
 	btfOff := l.ehdr // 4-byte aligned for both classes
-	symOff := alignUp(btfOff+uint64(len(raw)), l.align)
+	symOff := alignUp(btfOff+uint64(n), l.align)
 	strOff := symOff + l.sym
 	shOff := alignUp(strOff+uint64(len(strtab)), l.align)
 	const shnum, shstrndx = 4, 3
@@ -93,7 +99,7 @@ func wrapELF(raw []byte, class elf.Class, bo binary.ByteOrder) []byte {
 		bo.PutUint16(buf[50:], shstrndx)
 	}
 
-	copy(buf[btfOff:], raw)
+	fill(buf[btfOff : btfOff+uint64(n)])
 	// The symbol table's only entry is the null symbol, all zeros.
 	copy(buf[strOff:], strtab)
 
@@ -105,7 +111,7 @@ func wrapELF(raw []byte, class elf.Class, bo binary.ByteOrder) []byte {
 	}
 	sections := [shnum]shdr{
 		{}, // SHN_UNDEF
-		{name: nameBTF, typ: uint32(elf.SHT_PROGBITS), off: btfOff, size: uint64(len(raw)), addralign: 4},
+		{name: nameBTF, typ: uint32(elf.SHT_PROGBITS), off: btfOff, size: uint64(n), addralign: 4},
 		// sh_info is one past the last local symbol: the null symbol.
 		{name: nameSymtab, typ: uint32(elf.SHT_SYMTAB), off: symOff, size: l.sym, link: shstrndx, info: 1, addralign: l.align, entsize: l.sym},
 		{name: nameStrtab, typ: uint32(elf.SHT_STRTAB), off: strOff, size: uint64(len(strtab)), addralign: 1},

@@ -5,7 +5,12 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -451,5 +456,83 @@ func TestCOREKindString(t *testing.T) {
 	}
 	if n != 6+10*5+100*2 {
 		t.Errorf("IsField, IsType, IsEnumValue classify %d", n)
+	}
+}
+
+// bpftoolRelo matches the line of libbpf's debug log that starts each CO-RE
+// relocation (src/relo_core.c, bpf_core_calc_relo_insn and
+// bpf_core_format_spec): program, relocation index, kind, local type id
+// and, for field relocations, the access string.
+var bpftoolRelo = regexp.MustCompile(`prog '([^']+)': relo #(\d+): <(\w+)> \[(\d+)\][^(\n]*(?:\((\d+(?::\d+)*) @ offset)?`)
+
+// TestExtCORERelosBpftool checks the CO-RE relocations of every libbpf-tools
+// object against libbpf's own reading of them: `bpftool -d gen
+// min_core_btf` logs each relocation it follows, per .BTF.ext section.
+func TestExtCORERelosBpftool(t *testing.T) {
+	bpftool := testutil.RequireTool(t, "bpftool")
+	target := testutil.KernelBTFFile(t, testutil.Kernels[0])
+	out := filepath.Join(t.TempDir(), "min.btf")
+	total := 0
+	for _, path := range testutil.LibbpfToolsObjectFiles(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spec, err := LoadSpecFromReader(bytes.NewReader(data), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext, err := LoadExt(bytes.NewReader(data), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, sec := range ext.CORERelos {
+			for i, r := range sec.Records {
+				access := ""
+				if r.Kind.IsField() {
+					access, _ = spec.String(r.AccessStrOff)
+				}
+				want = append(want, fmt.Sprintf("%s #%d %s [%d] %s", sec.Name, i, r.Kind, r.TypeID, access))
+			}
+		}
+		log, err := exec.Command(bpftool, "-d", "gen", "min_core_btf", target, out, path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("bpftool gen min_core_btf %s: %v\n%s", path, err, log)
+		}
+		var got []string
+		for _, m := range bpftoolRelo.FindAllStringSubmatch(string(log), -1) {
+			got = append(got, fmt.Sprintf("%s #%s %s [%s] %s", m[1], m[2], m[3], m[4], m[5]))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: CO-RE relocations\n got %q\nlibbpf %q", filepath.Base(path), want, got)
+		}
+		total += len(want)
+	}
+	if total == 0 {
+		t.Error("no CO-RE relocations at all")
+	}
+}
+
+// BenchmarkDecodeExt decodes the largest .BTF.ext of the libbpf-tools
+// objects.
+func BenchmarkDecodeExt(b *testing.B) {
+	var data []byte
+	var spec *Spec
+	for _, o := range testutil.LibbpfToolsObjects(b) {
+		raw, err := ReadELFSection(bytes.NewReader(o.Data), SectionBTFExt)
+		if err != nil || len(raw) <= len(data) {
+			continue
+		}
+		if spec, err = LoadSpecFromReader(bytes.NewReader(o.Data), nil); err != nil {
+			b.Fatal(err)
+		}
+		data = raw
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := DecodeExt(data, spec); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

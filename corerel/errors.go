@@ -41,7 +41,7 @@ type RelocationError struct {
 
 func (e *RelocationError) Error() string {
 	if e.Program == "" {
-		return fmt.Sprintf("corerel: sec '%s': relo #%d at insn #%d: %s", e.Section, e.Index, e.Insn, e.Msg)
+		return fmt.Sprintf("corerel: sec '%s': relo #%d: %s", e.Section, e.Index, e.Msg)
 	}
 	return fmt.Sprintf("corerel: prog '%s' (sec '%s'): relo #%d: insn #%d: %s", e.Program, e.Section, e.Index, e.Insn, e.Msg)
 }

@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -66,12 +68,13 @@ type reloKey struct {
 var (
 	rePatched = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): patched insn #(\d+) \(([A-Z0-9/]+)\) (imm|off|imm64|mem_sz) (\d+) -> (\d+)$`)
 	rePoison  = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): substituting insn #(\d+) w/ invalid insn$`)
+	reProgram = regexp.MustCompile(`^(?:libbpf: )?sec '([^']+)': found program '([^']+)' at insn offset (\d+) \(\d+ bytes\), code size (\d+) insns`)
 	reFailed  = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): failed to (relocate|patch insn)`)
 )
 
 // libbpfLog runs corelog on an object and target and returns libbpf's
 // decisions, and the relocation it failed on, if any.
-func libbpfLog(t *testing.T, tool, obj, target string) (map[reloKey]libbpfRelo, *reloKey, string) {
+func libbpfLog(t *testing.T, tool, obj, target string) (map[reloKey]libbpfRelo, *reloKey, string, []string) {
 	t.Helper()
 	out, err := exec.Command(tool, obj, target).Output()
 	if err != nil {
@@ -79,6 +82,7 @@ func libbpfLog(t *testing.T, tool, obj, target string) (map[reloKey]libbpfRelo, 
 	}
 	got := map[reloKey]libbpfRelo{}
 	var failed *reloKey
+	var progs []string
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -104,11 +108,13 @@ func libbpfLog(t *testing.T, tool, obj, target string) (map[reloKey]libbpfRelo, 
 			}
 			r.poisoned = true
 			got[k] = r
+		} else if m := reProgram.FindStringSubmatch(line); m != nil {
+			progs = append(progs, fmt.Sprintf("%s %s %s %s", m[1], m[2], m[3], m[4]))
 		} else if m := reFailed.FindStringSubmatch(line); m != nil && failed == nil {
 			failed = &reloKey{m[1], atoi(m[2])}
 		}
 	}
-	return got, failed, string(out)
+	return got, failed, string(out), progs
 }
 
 func atoi(s string) int {
@@ -125,7 +131,18 @@ func compareWithLibbpf(t *testing.T, tool, objPath, targetPath string, target *c
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, failed, log := libbpfLog(t, tool, objPath, targetPath)
+	want, failed, log, progs := libbpfLog(t, tool, objPath, targetPath)
+	// The programs libbpf found, in the order it found them (symbol
+	// order), against ours.
+	var ours []string
+	for _, p := range obj.Programs {
+		ours = append(ours, fmt.Sprintf("%s %s %d %d", p.Section, p.Name, p.Offset, len(p.Insns)))
+	}
+	sort.Strings(ours)
+	sort.Strings(progs)
+	if strings.Join(ours, "\n") != strings.Join(progs, "\n") {
+		t.Errorf("programs:\n%s\nlibbpf found:\n%s", strings.Join(ours, "\n"), strings.Join(progs, "\n"))
+	}
 	res, err := corerel.Relocate(obj, target)
 	if failed != nil {
 		var re *corerel.RelocationError

@@ -78,7 +78,7 @@ type Result struct {
 
 	obj     *Object
 	patched map[int][]Insn // section index -> relocated instructions
-	kconfig []kconfigPatch // Kconfig extern values to write
+	externs []Extern       // resolved Kconfig externs
 }
 
 // Relocate resolves every CO-RE relocation of obj against target, as
@@ -278,7 +278,7 @@ func RelocateWithOptions(obj *Object, target *Target, opts Options) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	if err := r.resolveKconfig(opts); err != nil {
+	if err := r.resolveKconfig(opts, target); err != nil {
 		return nil, err
 	}
 	return r, nil

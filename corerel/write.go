@@ -21,9 +21,6 @@ func (r *Result) Object() ([]byte, error) {
 			in.encode(out[sec.offset+uint64(i*InsnSize):], o.ByteOrder)
 		}
 	}
-	for _, p := range r.kconfig {
-		copy(out[p.off:], p.data)
-	}
 	if o.Ext == nil || len(o.Ext.CORERelos) == 0 || o.extSec == nil {
 		return out, nil
 	}

@@ -2,40 +2,44 @@ package dedup
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/btfhub/btfhub/btf"
 )
 
 // compact is btf_dedup_compact_types: canonical own types keep their
 // order and get consecutive ids from the spec's first id; base ids stay.
-// The new ids go into the nodes' hypot, as in libbpf. It returns the number of
+// The new ids go into d.hypot, as in libbpf. It returns the number of
 // types and of words they take.
 func (d *state) compact() (n int, words int) {
 	for id := uint32(0); id < d.first; id++ {
-		d.n[id].hypot = id
+		d.hypot[id] = id
 	}
 	next := d.first
 	for i := 0; i+1 < len(d.offs); i++ {
 		id := d.first + uint32(i)
-		if d.n[id].m != id {
-			d.n[id].hypot = unprocessed
+		if d.m[id] != id {
+			d.hypot[id] = unprocessed
 			continue
 		}
-		d.n[id].hypot = next
+		d.hypot[id] = next
 		next++
 		words += int(d.offs[i+1] - d.offs[i])
 	}
 	return int(next - d.first), words
 }
 
-// mapping gives the final id of every id: that of its representative
-// after compaction (btf_dedup_remap_type_id).
+// mapping turns the canonical map into the final id of every id: that of
+// its representative after compaction (btf_dedup_remap_type_id). It reuses
+// d.m, which it returns.
 func (d *state) mapping() []btf.TypeID {
-	ids := make([]btf.TypeID, d.next)
-	for id := range ids {
-		ids[id] = btf.TypeID(d.n[d.resolve(uint32(id))].hypot)
+	for id := range d.m {
+		d.m[id] = d.resolve(uint32(id))
 	}
-	return ids
+	for id, r := range d.m {
+		d.m[id] = d.hypot[r]
+	}
+	return unsafe.Slice((*btf.TypeID)(unsafe.Pointer(unsafe.SliceData(d.m))), len(d.m))
 }
 
 // emit is btf_dedup_remap_types over the compacted types: it writes the
@@ -55,7 +59,7 @@ func (d *state) emit(nwords int, newIDs []btf.TypeID) ([]uint32, error) {
 	}
 	for i := 0; i+1 < len(d.offs); i++ {
 		id := d.first + uint32(i)
-		if d.n[id].hypot == unprocessed { // not canonical
+		if d.hypot[id] == unprocessed { // not canonical
 			continue
 		}
 		start := len(out)

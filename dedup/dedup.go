@@ -115,7 +115,6 @@ func newState(spec *btf.Spec) (*state, error) {
 		offs:    offs,
 		strBase: spec.StringBase(),
 	}
-	d.initNodes()
 	if d.base != nil {
 		if err := d.checkBase(); err != nil {
 			return nil, err
@@ -125,7 +124,28 @@ func newState(spec *btf.Spec) (*state, error) {
 }
 
 // run performs libbpf's passes up to compaction.
+//
+// One walk over the records (scan, on a second goroutine while this one
+// deduplicates strings) notes every type's kind and hashes every struct, so
+// that the later passes visit only the types they deal with.
 func (d *state) run(opts *Options) error {
+	d.m = make([]uint32, d.next)
+	d.hypot = make([]uint32, d.next)
+	for id := range d.m {
+		d.m[id] = unprocessed
+		d.hypot[id] = unprocessed
+	}
+	d.m[0] = 0
+	done := make(chan struct{})
+	go func() {
+		d.scan()
+		close(done)
+	}()
+	defer func() {
+		if done != nil {
+			<-done // on early returns too: scan writes to d
+		}
+	}()
 	hint := int(d.first)
 	if n := len(d.offs) / 16; n > hint {
 		hint = n
@@ -139,6 +159,8 @@ func (d *state) run(opts *Options) error {
 	if err := d.dedupStrings(opts.ExtStrings); err != nil {
 		return err
 	}
+	<-done
+	done = nil
 	phase("strings")
 	d.primTypes()
 	phase("prim")

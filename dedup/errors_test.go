@@ -45,9 +45,10 @@ func TestRefLoopError(t *testing.T) {
 	)
 	d := &state{
 		first: 1, next: 3, words: words, offs: []uint32{0, 3, 6},
-		tab: newTable(4),
+		m: []uint32{0, unprocessed, unprocessed}, hypot: make([]uint32, 3),
+		kinds: []uint8{0, uint8(kConst), uint8(kVolatile)},
+		tab:   newTable(4),
 	}
-	d.initNodes()
 	_, err := d.refType(1)
 	if !errors.Is(err, btf.ErrTypeLoop) {
 		t.Fatalf("refType: %v, want an error wrapping ErrTypeLoop", err)

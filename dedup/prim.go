@@ -113,12 +113,17 @@ func (d *state) compatFnProto(a, b []uint32) bool {
 // pointed at a full enum that comes later.
 func (d *state) primTypes() {
 	words, offs := d.words, d.offs
-	for i := 0; i+1 < len(offs); i++ {
+	for i, k := range d.kinds[d.first:] {
+		switch uint32(k) {
+		case kInt, kEnum, kEnum64, kFwd, kFloat:
+		default:
+			continue
+		}
 		id := d.first + uint32(i)
 		t := words[offs[i]:offs[i+1]]
 		newID := id
 		var h uint64
-		switch kindOf(t[1]) {
+		switch uint32(k) {
 		case kInt:
 			h = d.hashIntTag(t)
 			for c := d.tab.lookup(h); ; {
@@ -148,7 +153,7 @@ func (d *state) primTypes() {
 						newID = cand
 						break
 					}
-					d.n[cand].m = id
+					d.m[cand] = id
 				}
 			}
 		case kFwd, kFloat:
@@ -166,7 +171,7 @@ func (d *state) primTypes() {
 		default:
 			continue
 		}
-		d.n[id].m = newID
+		d.m[id] = newID
 		if newID == id {
 			d.tab.add(h, id)
 		}
@@ -178,7 +183,7 @@ func (d *state) primTypes() {
 // id order.
 func (d *state) prep() error {
 	for id := uint32(1); id < d.first; id++ {
-		d.n[id].m = id
+		d.m[id] = id
 		t := d.rec(id)
 		var h uint64
 		switch kindOf(t[1]) {

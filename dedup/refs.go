@@ -27,17 +27,17 @@ func (d *state) refTypes() error {
 //
 // libbpf stores the resolved ids into the type; here the resolved record
 // is built in d.scratch (a stack, as the recursion nests), and kept in
-// d.refRecs when the type turns out canonical, d.n[id].hypot holding its
+// d.refRecs when the type turns out canonical, d.hypot[id] holding its
 // offset there: the hypothetical map is not needed in this pass.
 func (d *state) refType(id uint32) (uint32, error) {
-	switch mv := d.n[id].m; {
+	switch mv := d.m[id]; {
 	case mv == inProgress:
 		return 0, fmt.Errorf("dedup: type [%d]: %w: %w", id, btf.ErrTypeLoop, errRefLoop)
 	case mv <= maxTypes:
 		return d.resolve(id), nil
 	}
 	t := d.rec(id)
-	d.n[id].m = inProgress
+	d.m[id] = inProgress
 	k := kindOf(t[1])
 	start := len(d.scratch)
 	d.scratch = append(d.scratch, t...)
@@ -104,7 +104,7 @@ func (d *state) refType(id uint32) (uint32, error) {
 			if len(d.rec(cand)) != len(nw) {
 				continue
 			}
-			off := d.n[cand].hypot
+			off := d.hypot[cand]
 			cw = d.refRecs[off : off+uint32(len(nw))]
 		}
 		if slices.Equal(nw, cw) {
@@ -112,9 +112,9 @@ func (d *state) refType(id uint32) (uint32, error) {
 			break
 		}
 	}
-	d.n[id].m = newID
+	d.m[id] = newID
 	if newID == id {
-		d.n[id].hypot = uint32(len(d.refRecs))
+		d.hypot[id] = uint32(len(d.refRecs))
 		d.refRecs = append(d.refRecs, nw...)
 		d.tab.add(h, id)
 	}

@@ -64,7 +64,12 @@ type state struct {
 	// strIdentity: comparisons may use the input's string offsets.
 	strIdentity bool
 
-	n         []node // per-type state, by id
+	kinds     []uint8  // id -> kind
+
+	structIDs  []uint32 // own structs and unions, in id order
+	structHash []uint64 // their hashes over the input's string offsets
+	m         []uint32 // canonical map: id -> representative (btf_dedup->map)
+	hypot     []uint32 // hypothetical map, later the compacted ids
 	hypotList []uint32
 	adjust    bool // btf_dedup->hypot_adjust_canon
 
@@ -76,47 +81,12 @@ type state struct {
 	err error
 }
 
-// node is the per-type state of a run, kept together so that visiting a
-// type costs one cache line rather than one per array.
-type node struct {
-	off   uint32 // word offset of an own type's record in words
-	info  uint32 // the record's info word (kind, vlen, kind flag)
-	m     uint32 // canonical map: representative (btf_dedup->map)
-	hypot uint32 // hypothetical map, later the compacted id
-}
-
-// initNodes sets d.n: one node per id below next, plus one holding the end
-// of the last own record.
-func (d *state) initNodes() {
-	d.n = make([]node, d.next+1)
-	for id := uint32(0); id < d.first; id++ {
-		nd := &d.n[id]
-		nd.m, nd.hypot = unprocessed, unprocessed
-		if id > 0 {
-			nd.info = d.base.RawType(btf.TypeID(id))[1]
-		}
-	}
-	own := d.n[d.first:]
-	for i := range own {
-		nd := &own[i]
-		nd.off = d.offs[i]
-		nd.m, nd.hypot = unprocessed, unprocessed
-		if i+1 < len(d.offs) {
-			nd.info = d.words[d.offs[i]+1]
-			// VAR and DATASEC are never deduplicated (btf_dedup_new).
-			if k := kindOf(nd.info); k == kVar || k == kDatasec {
-				nd.m = d.first + uint32(i)
-			}
-		}
-	}
-	d.n[0].m = 0
-}
-
 // rec returns the record of any id below next: void, a base type or an own
 // type. Own records are raw: their string offsets are the input's.
 func (d *state) rec(id uint32) []uint32 {
 	if id >= d.first {
-		return d.words[d.n[id].off:d.n[id+1].off]
+		i := id - d.first
+		return d.words[d.offs[i]:d.offs[i+1]]
 	}
 	if id == 0 {
 		return voidRec
@@ -125,10 +95,50 @@ func (d *state) rec(id uint32) []uint32 {
 }
 
 // info returns the info word of a type.
-func (d *state) info(id uint32) uint32 { return d.n[id].info }
+func (d *state) info(id uint32) uint32 {
+	if id >= d.first {
+		return d.words[d.offs[id-d.first]+1]
+	}
+	if id == 0 {
+		return 0
+	}
+	return d.base.RawType(btf.TypeID(id))[1]
+}
 
-// kind returns the kind of a type (0 for void).
-func (d *state) kind(id uint32) uint32 { return kindOf(d.n[id].info) }
+// kind returns the kind of a type (0 for void) from d.kinds, which keeps
+// the lookups that the graph walks make off the type records.
+func (d *state) kind(id uint32) uint32 { return uint32(d.kinds[id]) }
+
+// scan fills d.kinds, makes VAR and DATASEC their own representatives
+// (btf_dedup_new) and lists the own structs and unions in d.structIDs with
+// their signature hashes over the input's string offsets in d.structHash,
+// which the struct pass uses when those offsets may stand for the
+// deduplicated ones (d.strIdentity). It only reads the records, and writes
+// what no other pass touches until it is done.
+func (d *state) scan() {
+	d.kinds = make([]uint8, d.next)
+	for id := uint32(1); id < d.first; id++ {
+		d.kinds[id] = uint8(kindOf(d.info(id)))
+	}
+	k := d.kinds[d.first:]
+	words, offs := d.words, d.offs
+	for i := range k {
+		w := words[offs[i]:offs[i+1]]
+		kind := kindOf(w[1])
+		k[i] = uint8(kind)
+		switch kind {
+		case kVar, kDatasec:
+			d.m[d.first+uint32(i)] = d.first + uint32(i)
+		case kStruct, kUnion:
+			h := hc(hc(hc(0, w[0]), w[1]), w[2])
+			for j := 3; j+2 < len(w); j += 3 {
+				h = hc(hc(h, w[j]), w[j+2])
+			}
+			d.structIDs = append(d.structIDs, d.first+uint32(i))
+			d.structHash = append(d.structHash, h)
+		}
+	}
+}
 
 // newOff returns the deduplicated offset of string offset off, as libbpf's
 // string pass rewrote it: offsets into the base (and 0) stay.
@@ -153,13 +163,13 @@ func (d *state) so(off uint32) uint32 {
 }
 
 // isMapped is libbpf's is_type_mapped.
-func (d *state) isMapped(id uint32) bool { return d.n[id].m <= maxTypes }
+func (d *state) isMapped(id uint32) bool { return d.m[id] <= maxTypes }
 
 // resolve is libbpf's resolve_type_id: follow the canonical map to a type
 // that maps to itself, or to one not mapped yet.
 func (d *state) resolve(id uint32) uint32 {
 	for {
-		n := d.n[id].m
+		n := d.m[id]
 		if n > maxTypes || n == id {
 			return id
 		}

@@ -21,12 +21,12 @@ func fwdKind(info uint32) uint32 {
 
 func (d *state) hypotAdd(from, to uint32) {
 	d.hypotList = append(d.hypotList, from)
-	d.n[from].hypot = to
+	d.hypot[from] = to
 }
 
 func (d *state) clearHypot() {
 	for _, id := range d.hypotList {
-		d.n[id].hypot = unprocessed
+		d.hypot[id] = unprocessed
 	}
 	d.hypotList = d.hypotList[:0]
 	d.adjust = false
@@ -85,7 +85,7 @@ func (d *state) isEquiv(cand, canon uint32) bool {
 	}
 	canon = d.resolveFwd(canon)
 
-	if h := d.n[canon].hypot; h <= maxTypes {
+	if h := d.hypot[canon]; h <= maxTypes {
 		if h == cand {
 			return true
 		}
@@ -175,21 +175,21 @@ func (d *state) isEquiv(cand, canon uint32) bool {
 // side's, which saves checking it again later.
 func (d *state) mergeHypot() {
 	for _, canonID := range d.hypotList {
-		targ := d.n[canonID].hypot
+		targ := d.hypot[canonID]
 		t := d.resolve(targ)
 		c := d.resolve(canonID)
 		tk, ck := d.kind(t), d.kind(c)
 		if tk != kFwd && ck == kFwd {
-			d.n[c].m = t
+			d.m[c] = t
 		}
 		if d.adjust {
 			continue
 		}
 		if tk == kFwd && ck != kFwd {
-			d.n[t].m = c
+			d.m[t] = c
 		}
 		if (tk == kStruct || tk == kUnion) && ck != kFwd && d.isMapped(c) && !d.isMapped(t) {
-			d.n[t].m = c
+			d.m[t] = c
 		}
 	}
 }
@@ -200,17 +200,15 @@ func (d *state) mergeHypot() {
 // not require changing the base becomes its representative. With none, it
 // is canonical itself.
 func (d *state) structTypes() error {
-	words, offs := d.words, d.offs
-	for i := 0; i+1 < len(offs); i++ {
-		id := d.first + uint32(i)
-		if d.n[id].m <= maxTypes {
+	for n, id := range d.structIDs {
+		if d.m[id] <= maxTypes {
 			continue
 		}
-		t := words[offs[i]:offs[i+1]]
-		if k := kindOf(t[1]); k != kStruct && k != kUnion {
-			continue
+		t := d.rec(id)
+		h := d.structHash[n]
+		if !d.strIdentity {
+			h = d.hashStruct(t)
 		}
-		h := d.hashStruct(t)
 		newID := id
 		for c := d.tab.lookup(h); ; {
 			cand, ok := c.next()
@@ -236,7 +234,7 @@ func (d *state) structTypes() error {
 			newID = cand
 			break
 		}
-		d.n[id].m = newID
+		d.m[id] = newID
 		if newID == id {
 			d.tab.add(h, id)
 		}
@@ -250,13 +248,9 @@ func (d *state) structTypes() error {
 func (d *state) resolveFwds() {
 	const ambiguous = 0
 	names := make(map[uint32]uint32)
-	for id := uint32(1); id < d.next; id++ {
-		k := d.kind(id)
-		if k != kStruct && k != kUnion {
-			continue
-		}
-		if d.n[id].m != id {
-			continue
+	add := func(id uint32) {
+		if d.m[id] != id {
+			return
 		}
 		name := d.so(d.rec(id)[0])
 		if _, dup := names[name]; dup {
@@ -265,13 +259,21 @@ func (d *state) resolveFwds() {
 			names[name] = id
 		}
 	}
+	for id := uint32(1); id < d.first; id++ {
+		if k := d.kind(id); k == kStruct || k == kUnion {
+			add(id)
+		}
+	}
+	for _, id := range d.structIDs {
+		add(id)
+	}
 	words, offs := d.words, d.offs
-	for i := 0; i+1 < len(offs); i++ {
+	for i, k := range d.kinds[d.first:] {
 		id := d.first + uint32(i)
-		t := words[offs[i]:offs[i+1]]
-		if kindOf(t[1]) != kFwd || d.n[id].m != id {
+		if uint32(k) != kFwd || d.m[id] != id {
 			continue
 		}
+		t := words[offs[i]:offs[i+1]]
 		cand, ok := names[d.so(t[0])]
 		if !ok || cand == ambiguous {
 			continue
@@ -279,7 +281,7 @@ func (d *state) resolveFwds() {
 		if d.kind(cand) != fwdKind(t[1]) {
 			continue
 		}
-		d.n[id].m = cand
+		d.m[id] = cand
 	}
 }
 

@@ -316,3 +316,18 @@ func TestFindFileAndExtract(t *testing.T) {
 		t.Error("Extract accepted a name with a path")
 	}
 }
+
+// BenchmarkFind scans a libbpf-tools executable for its objects.
+func BenchmarkFind(b *testing.B) {
+	bins := testutil.LibbpfTools(b)
+	data, err := os.ReadFile(bins[0].Path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if objs, err := objects.Find(data); err != nil || len(objs) == 0 {
+			b.Fatal(len(objs), err)
+		}
+	}
+}

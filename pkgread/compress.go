@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 
@@ -78,7 +79,11 @@ type errLabel struct {
 func (e errLabel) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	if err != nil && err != io.EOF {
-		err = fmt.Errorf("%s: %w: %v", e.what, ErrFormat, err)
+		if errors.Is(err, ErrFormat) {
+			err = fmt.Errorf("%s: %w", e.what, err)
+		} else {
+			err = fmt.Errorf("%s: %w: %v", e.what, ErrFormat, err)
+		}
 	}
 	return n, err
 }

@@ -1,0 +1,273 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/btfhub/btfhub/btf"
+	"github.com/btfhub/btfhub/index"
+	"github.com/btfhub/btfhub/internal/atomicfile"
+	"github.com/btfhub/btfhub/pkgread"
+	"github.com/cespare/xxhash/v2"
+)
+
+// AddOptions tune Add.
+type AddOptions struct {
+	// Distro, Version and Arch place the kernels in the tree. Arch may be
+	// a machine name (aarch64, amd64): it is normalised to x86_64 or
+	// arm64.
+	Distro, Version, Arch string
+	// Release overrides the release of every input (for one input).
+	Release string
+	// Jobs is the number of inputs read in parallel; 0 means GOMAXPROCS.
+	Jobs int
+	// Shard, when Shards > 1, restricts Add to the inputs whose file name
+	// hashes to Shard modulo Shards (see InShard).
+	Shard, Shards int
+	// Force replaces entries that exist with different BTF, instead of
+	// failing with ErrConflict.
+	Force bool
+	// Limits bounds what is read from packages.
+	Limits pkgread.Limits
+	// Encoder encodes BTF from DWARF; nil means DWARFEncoder.
+	Encoder Encoder
+	// Progress, when set, is called after each input, from one
+	// goroutine at a time.
+	Progress func(done, total int, r InputResult)
+}
+
+// Outcome tells what Add did with one input.
+type Outcome int
+
+// The outcomes of one input.
+const (
+	Added     Outcome = iota // a new entry
+	Replaced                 // an entry with different BTF was replaced (Force)
+	Unchanged                // the entry was there with the same BTF
+	Failed                   // see InputResult.Err
+)
+
+func (o Outcome) String() string {
+	return [...]string{"added", "replaced", "unchanged", "failed"}[o]
+}
+
+// InputResult is what happened to one input.
+type InputResult struct {
+	Input   string
+	Outcome Outcome
+	Entry   index.Entry
+	Err     error
+}
+
+// InShard reports whether the input at path belongs to shard i of n: the
+// xxhash64 of its base name, modulo n. The share depends only on the name,
+// so every machine of a CI matrix agrees on it, whatever order or subset
+// of inputs it is given.
+func InShard(path string, i, n int) bool {
+	if n <= 1 {
+		return true
+	}
+	return xxhash.Sum64String(filepath.Base(path))%uint64(n) == uint64(i)
+}
+
+// Add reads every input and stores its BTF in the tree, creating the tree
+// when needed. It returns one result per input of its shard, in input
+// order; err is non-nil when any input failed.
+func Add(dir string, inputs []string, opt AddOptions) ([]InputResult, error) {
+	arch := index.NormalizeArch(opt.Arch)
+	probe := index.Key{Distro: opt.Distro, Version: opt.Version, Arch: arch, Release: "probe"}
+	if err := probe.Validate(); err != nil {
+		return nil, err
+	}
+	if opt.Shards > 1 && (opt.Shard < 0 || opt.Shard >= opt.Shards) {
+		return nil, fmt.Errorf("shard %d/%d out of range", opt.Shard, opt.Shards)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	t := &Tree{Dir: dir}
+	var mine []string
+	for _, in := range inputs {
+		if InShard(in, opt.Shard, opt.Shards) {
+			mine = append(mine, in)
+		}
+	}
+	// Clear what a killed run left, and check the catalogue is readable
+	// before spending time on inputs.
+	unlock, err := lock(dir)
+	if err != nil {
+		return nil, err
+	}
+	err = t.removeStaleTemps()
+	if err == nil {
+		_, err = t.Catalogue()
+	}
+	unlock()
+	if err != nil {
+		return nil, err
+	}
+
+	jobs := opt.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	results := make([]InputResult, len(mine))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for w := 0; w < min(jobs, len(mine)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				r := t.addOne(mine[i], arch, opt)
+				results[i] = r
+				mu.Lock()
+				done++
+				if opt.Progress != nil {
+					opt.Progress(done, len(mine), r)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range mine {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	var errs []error
+	for _, r := range results {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
+		}
+	}
+	return results, errors.Join(errs...)
+}
+
+// addOne reads one input and commits it to the tree.
+func (t *Tree) addOne(input, arch string, opt AddOptions) InputResult {
+	res := InputResult{Input: input, Outcome: Failed}
+	var skipped index.Entry
+	k, err := ReadInput(input, InputOptions{
+		Release: opt.Release,
+		Limits:  opt.Limits,
+		Encoder: opt.Encoder,
+		Skip: func(source string) bool {
+			// Resuming: a package whose entry is in the catalogue, with its
+			// file in place, is not read again.
+			e, ok := t.entryFromSource(source, opt.Distro, opt.Version, arch)
+			skipped = e
+			return ok && !opt.Force
+		},
+	})
+	if errors.Is(err, ErrSkipped) {
+		res.Outcome, res.Entry = Unchanged, skipped
+		return res
+	}
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	s, err := btf.Decode(k.Raw, nil)
+	if err != nil {
+		res.Err = fmt.Errorf("%s: BTF: %w", input, err)
+		return res
+	}
+	tarball, err := TarballBytes(k.Release, k.Raw)
+	if err != nil {
+		res.Err = fmt.Errorf("%s: %w", input, err)
+		return res
+	}
+	e := index.Entry{
+		Distro: opt.Distro, Version: opt.Version, Arch: arch, Release: k.Release,
+		XXH64: index.Hash(k.Raw), RawSize: int64(len(k.Raw)), CompressedSize: int64(len(tarball)),
+		Types: s.NumTypes(), Source: k.Source, Encoder: k.Encoder, EncoderVersion: k.EncoderVersion,
+	}
+	res.Entry = e
+	out, err := t.commit(e, tarball, opt.Force)
+	if err != nil {
+		res.Err = fmt.Errorf("%s: %w", input, err)
+		return res
+	}
+	res.Outcome = out
+	return res
+}
+
+// entryFromSource finds the catalogue entry made from source in one
+// distro version and arch, when its file is in place.
+func (t *Tree) entryFromSource(source, distro, version, arch string) (index.Entry, bool) {
+	c, err := t.Catalogue()
+	if err != nil {
+		return index.Entry{}, false
+	}
+	for _, e := range c.Entries {
+		if e.Source != source || e.Distro != distro || e.Version != version || e.Arch != arch {
+			continue
+		}
+		p, err := t.path(e.Key())
+		if err != nil {
+			return index.Entry{}, false
+		}
+		fi, err := os.Stat(p)
+		return e, err == nil && fi.Size() == e.CompressedSize
+	}
+	return index.Entry{}, false
+}
+
+// commit writes an entry's tarball and records it in the catalogue, under
+// the lock. The tarball goes first: a writer killed in between leaves a
+// complete file that the catalogue does not list yet, which the next run
+// rewrites with the same bytes and records.
+func (t *Tree) commit(e index.Entry, tarball []byte, force bool) (Outcome, error) {
+	p, err := t.path(e.Key())
+	if err != nil {
+		return Failed, err
+	}
+	unlock, err := lock(t.Dir)
+	if err != nil {
+		return Failed, err
+	}
+	defer unlock()
+	c, err := t.Catalogue()
+	if err != nil {
+		return Failed, err
+	}
+	outcome := Added
+	if old, ok := c.Find(e.Key()); ok {
+		switch {
+		case old.XXH64 != e.XXH64 && !force:
+			return Failed, fmt.Errorf("%s: %w (xxh64 %s, new %s; --force replaces it)", e.Key().Path(), ErrConflict, old.XXH64, e.XXH64)
+		case old.XXH64 != e.XXH64:
+			outcome = Replaced
+		case sameFile(p, tarball):
+			// The same content: nothing to do, whatever input it came from.
+			return Unchanged, nil
+		}
+	}
+	if !sameFile(p, tarball) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return Failed, err
+		}
+		if err := atomicfile.WriteFile(p, tarball, 0o644); err != nil {
+			return Failed, err
+		}
+	}
+	if testHookBeforeCatalogue != nil {
+		testHookBeforeCatalogue()
+	}
+	c.Put(e)
+	if err := t.writeCatalogue(c); err != nil {
+		return Failed, err
+	}
+	return outcome, nil
+}
+
+// testHookBeforeCatalogue lets tests kill a writer between its two
+// writes.
+var testHookBeforeCatalogue func()

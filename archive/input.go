@@ -1,0 +1,257 @@
+package archive
+
+import (
+	"bufio"
+	"bytes"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/btfhub/btfhub/btf"
+	"github.com/btfhub/btfhub/pkgread"
+)
+
+// Encoder produces BTF from the DWARF of a vmlinux that has no .BTF
+// section. Package fromdwarf provides one; register it in DWARFEncoder.
+type Encoder interface {
+	// Name and Version identify the encoder in the catalogue.
+	Name() string
+	Version() string
+	// EncodeVmlinux returns the raw BTF for the vmlinux in elf.
+	EncodeVmlinux(elf io.ReaderAt) ([]byte, error)
+}
+
+// DWARFEncoder encodes BTF for vmlinux files without .BTF. While it is
+// nil, such inputs fail with ErrNoEncoder.
+var DWARFEncoder Encoder
+
+// Encoder names recorded in the catalogue for BTF that was not encoded by
+// a DWARF encoder.
+const (
+	// EncoderVmlinux is the kernel's own .BTF section (encoded by pahole
+	// when the kernel was built).
+	EncoderVmlinux = "vmlinux"
+	// EncoderRaw is BTF given as is.
+	EncoderRaw = "raw"
+)
+
+// Kernel is the BTF of one kernel, read from an input.
+type Kernel struct {
+	// Release is the kernel release.
+	Release string
+	// Source names the input: the package, or the file's name.
+	Source string
+	// Encoder and EncoderVersion tell where the BTF came from.
+	Encoder, EncoderVersion string
+	// Raw is the raw BTF.
+	Raw []byte
+}
+
+// InputOptions tune ReadInput.
+type InputOptions struct {
+	// Release overrides the release found in the input; it is required
+	// for raw BTF.
+	Release string
+	// Limits bounds what is read from packages.
+	Limits pkgread.Limits
+	// Encoder encodes BTF from DWARF; nil means DWARFEncoder.
+	Encoder Encoder
+	// Skip, when set, is called with the package's source name as soon as
+	// the package's metadata is read, before its payload is: returning
+	// true stops reading, and ReadInput returns ErrSkipped.
+	Skip func(source string) bool
+}
+
+// ErrSkipped is returned by ReadInput when InputOptions.Skip asked to skip
+// the input.
+var ErrSkipped = errors.New("skipped")
+
+var (
+	btfMagicLE = []byte{0x9f, 0xeb}
+	btfMagicBE = []byte{0xeb, 0x9f}
+	xzMagic    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
+)
+
+// ReadInput reads the BTF of one kernel from the file at path: a kernel
+// debug package (.deb, .ddeb, .rpm, read as a stream), a vmlinux ELF file,
+// or raw BTF (optionally xz-compressed). A vmlinux's .BTF section is used
+// when present; otherwise the BTF is encoded from DWARF by the encoder.
+func ReadInput(path string, opt InputOptions) (*Kernel, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic, _ := br.Peek(8)
+	var k *Kernel
+	switch {
+	case pkgread.Detect(magic) != pkgread.Unknown:
+		k, err = readPackage(br, path, opt)
+	case bytes.HasPrefix(magic, []byte(elf.ELFMAG)):
+		k, err = readELF(f, filepath.Base(path), opt)
+	case bytes.HasPrefix(magic, xzMagic):
+		var raw []byte
+		raw, err = readXZ(br, opt.Limits.MaxEntry)
+		if err == nil {
+			k, err = rawKernel(raw, path, opt)
+		}
+	case bytes.HasPrefix(magic, btfMagicLE), bytes.HasPrefix(magic, btfMagicBE):
+		var raw []byte
+		raw, err = readLimited(br, opt.Limits.MaxEntry)
+		if err == nil {
+			k, err = rawKernel(raw, path, opt)
+		}
+	default:
+		err = ErrUnknownInput
+	}
+	if err != nil {
+		if errors.Is(err, ErrSkipped) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if opt.Release != "" {
+		k.Release = opt.Release
+	}
+	if !pkgread.ValidRelease(k.Release) {
+		return nil, fmt.Errorf("%s: release %q is not usable as a file name", path, k.Release)
+	}
+	return k, nil
+}
+
+func readLimited(r io.Reader, max int64) ([]byte, error) {
+	if max <= 0 {
+		max = DefaultMaxBTF
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, max)
+	}
+	return data, nil
+}
+
+func readXZ(r io.Reader, max int64) ([]byte, error) {
+	zr, closer, err := pkgread.NewDecompressor(r)
+	if err != nil {
+		return nil, err
+	}
+	defer closer()
+	return readLimited(zr, max)
+}
+
+// rawKernel names raw BTF by --release, or by the file name without
+// .btf and .xz.
+func rawKernel(raw []byte, path string, opt InputOptions) (*Kernel, error) {
+	base := filepath.Base(path)
+	rel := opt.Release
+	if rel == "" {
+		rel = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(base, ".xz"), ".btf"), ".raw")
+	}
+	return &Kernel{Release: rel, Source: base, Encoder: EncoderRaw, Raw: raw}, nil
+}
+
+func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
+	p, err := pkgread.Open(r)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	source := p.Source()
+	if source == "" {
+		source = filepath.Base(path)
+	}
+	if opt.Skip != nil && opt.Skip(source) {
+		return nil, ErrSkipped
+	}
+	for {
+		e, err := p.Next()
+		if err == io.EOF {
+			return nil, pkgread.ErrNoVmlinux
+		}
+		if err != nil {
+			return nil, err
+		}
+		rel, ok := pkgread.VmlinuxRelease(e.Name)
+		if !ok || !e.IsRegular() {
+			continue
+		}
+		data, err := e.ReadAll(opt.Limits)
+		if err != nil {
+			return nil, err
+		}
+		k, err := readELF(bytes.NewReader(data), e.Name, opt)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.Name, err)
+		}
+		k.Release, k.Source = rel, source
+		return k, nil
+	}
+}
+
+// readELF takes the .BTF section of a vmlinux, or encodes it from DWARF.
+func readELF(r io.ReaderAt, name string, opt InputOptions) (*Kernel, error) {
+	k := &Kernel{Source: name, Encoder: EncoderVmlinux}
+	raw, err := btf.ReadELFSection(r, btf.SectionBTF)
+	switch {
+	case errors.Is(err, btf.ErrNoBTFSection):
+		enc := opt.Encoder
+		if enc == nil {
+			enc = DWARFEncoder
+		}
+		if enc == nil {
+			return nil, ErrNoEncoder
+		}
+		if raw, err = enc.EncodeVmlinux(r); err != nil {
+			return nil, fmt.Errorf("encoding BTF from DWARF with %s: %w", enc.Name(), err)
+		}
+		k.Encoder, k.EncoderVersion = enc.Name(), enc.Version()
+	case err != nil:
+		return nil, err
+	}
+	k.Raw = raw
+	if opt.Release == "" {
+		k.Release = bannerRelease(r)
+		if k.Release == "" {
+			return nil, errors.New("no kernel release found (no \"Linux version\" banner); give --release")
+		}
+	}
+	return k, nil
+}
+
+// bannerRelease finds the release in the kernel's linux_banner ("Linux
+// version 6.1.0-53-amd64 (debian-kernel@...) ..."), scanning the file.
+func bannerRelease(r io.ReaderAt) string {
+	const banner = "Linux version "
+	sr := io.NewSectionReader(r, 0, 1<<62)
+	buf := make([]byte, 4<<20)
+	var off int64
+	for {
+		n, err := sr.ReadAt(buf, off)
+		chunk := buf[:n]
+		for i := 0; ; {
+			j := bytes.Index(chunk[i:], []byte(banner))
+			if j < 0 {
+				break
+			}
+			rest := chunk[i+j+len(banner):]
+			if sp := bytes.Index(rest, []byte(" (")); sp > 0 && sp < 256 {
+				if rel := string(rest[:sp]); pkgread.ValidRelease(rel) {
+					return rel
+				}
+			}
+			i += j + 1
+		}
+		if err != nil || n < len(buf) {
+			return ""
+		}
+		off += int64(n) - 512 // overlap, so that no banner is cut in two
+	}
+}

@@ -1,0 +1,111 @@
+package corerel_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/hex"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/btfhub/btfhub/btf"
+	"github.com/btfhub/btfhub/corerel"
+	"github.com/btfhub/btfhub/internal/testutil"
+)
+
+var reKconfig = regexp.MustCompile(`(?m)^corelog: kconfig ([0-9a-f]*)$`)
+
+// TestKconfigLibbpf resolves the Kconfig externs of every libbpf-tools
+// object from the running kernel's config and release, and compares the
+// .kconfig data with the one libbpf 1.1 builds from the same config.
+func TestKconfigLibbpf(t *testing.T) {
+	tool := corelog(t)
+	f, err := os.Open("/proc/config.gz")
+	if err != nil {
+		testutil.Missing(t, "no /proc/config.gz: %v", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/proc/version_signature"); err == nil {
+		t.Skip("Ubuntu kernel: libbpf takes the version from /proc/version_signature")
+	}
+	rel, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := strings.TrimSpace(string(rel))
+	configPath := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(configPath, config, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const sysfs = "/sys/kernel/btf/vmlinux"
+	vmlinux, err := btf.LoadSpec(sysfs, nil)
+	if err != nil {
+		testutil.Missing(t, "no running kernel BTF: %v", err)
+	}
+	target, _ := corerel.NewTarget(vmlinux)
+	n := 0
+	for _, path := range testutil.LibbpfToolsObjectFiles(t) {
+		obj, err := corerel.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := corerel.RelocateWithOptions(obj, target, corerel.Options{Kconfig: config, Release: release})
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(path), err)
+		}
+		if len(res.Externs()) == 0 {
+			continue
+		}
+		out, err := exec.Command(tool, path, sysfs, configPath).Output()
+		if err != nil {
+			t.Fatalf("corelog: %v", err)
+		}
+		m := reKconfig.FindSubmatch(out)
+		if m == nil {
+			t.Errorf("%s: libbpf gave no .kconfig map", filepath.Base(path))
+			continue
+		}
+		want, _ := hex.DecodeString(string(m[1]))
+		if got := res.KconfigData(); !bytes.Equal(got, want) {
+			var names []string
+			for _, e := range res.Externs() {
+				names = append(names, e.Name)
+			}
+			t.Errorf("%s: .kconfig data %x, libbpf %x (externs %s)", filepath.Base(path), got, want, strings.Join(names, ", "))
+		}
+		n++
+	}
+	t.Logf("%d objects with Kconfig externs agree with libbpf", n)
+}
+
+// TestKernelVersion checks LINUX_KERNEL_VERSION as libbpf computes it
+// from a release.
+func TestKernelVersion(t *testing.T) {
+	for _, tc := range []struct {
+		release string
+		want    uint32
+	}{
+		{"6.1.0-53-cloud-amd64", 6<<16 | 1<<8},
+		{"5.4.300", 5<<16 | 4<<8 | 255},
+		{"4.19.12-gentoo", 4<<16 | 19<<8 | 12},
+		{"6.1", 0},
+		{"", 0},
+		{"v6.1.0", 0},
+	} {
+		if got := corerel.KernelVersion(tc.release); got != tc.want {
+			t.Errorf("KernelVersion(%q) = %#x, want %#x", tc.release, got, tc.want)
+		}
+	}
+}
