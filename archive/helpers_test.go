@@ -3,6 +3,7 @@ package archive
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,13 +121,21 @@ func makeDeb(tb testing.TB, pkg string, files map[string][]byte) []byte {
 	for _, m := range []struct {
 		name string
 		data []byte
-	}{{"debian-binary", []byte("2.0\n")}, {"control.tar.xz", xzb(ctlTar.Bytes())}, {"data.tar.xz", xzb(dataTar.Bytes())}} {
+	}{{"debian-binary", []byte("2.0\n")}, {"control.tar.xz", xzb(ctlTar.Bytes())}, {"data.tar.gz", gzipBytes(dataTar.Bytes())}} {
 		fmt.Fprintf(&buf, "%-16s%-12d%-6d%-6d%-8s%-10d`\n", m.name, 0, 0, 0, "100644", len(m.data))
 		buf.Write(m.data)
 		if len(m.data)%2 == 1 {
 			buf.WriteByte('\n')
 		}
 	}
+	return buf.Bytes()
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	w.Write(b)
+	w.Close()
 	return buf.Bytes()
 }
 

@@ -44,7 +44,6 @@ func typesAreCompat(ls *btf.Spec, lid btf.TypeID, ts *btf.Spec, tid btf.TypeID, 
 		if tt, err = skipMods(ts, tid); err != nil {
 			return false, err
 		}
-		lid, tid = lt.ID(), tt.ID()
 		if !kindsCompatible(lt.Kind(), tt.Kind()) {
 			return false, nil
 		}
@@ -142,7 +141,6 @@ func typesMatch(ls *btf.Spec, lid btf.TypeID, ts *btf.Spec, tid btf.TypeID, behi
 		if err != nil {
 			return false, err
 		}
-		lid, tid = lt.ID(), tt.ID()
 		if !namesMatch(lt.Name(), tt.Name()) {
 			return false, nil
 		}

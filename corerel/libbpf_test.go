@@ -151,6 +151,8 @@ func compareWithLibbpf(t *testing.T, tool, objPath, targetPath string, target *c
 		}
 		if re.Program != failed.prog || re.Index != failed.relo {
 			t.Errorf("libbpf failed on prog '%s' relo #%d, corerel on: %v", failed.prog, failed.relo, err)
+		} else {
+			t.Logf("libbpf and corerel both refuse prog '%s' relo #%d: %v", failed.prog, failed.relo, err)
 		}
 		return 0
 	}

@@ -270,13 +270,18 @@ type Options struct {
 	Release string
 }
 
-// RelocateWithOptions is Relocate, and also resolves the object's Kconfig
-// externs (LINUX_KERNEL_VERSION and CONFIG_*) from opts, with the values
-// libbpf would give them (see Result.Externs).
+// RelocateWithOptions is Relocate, and also, when opts gives a config or a
+// release, resolves the object's Kconfig externs (LINUX_KERNEL_VERSION and
+// CONFIG_*) with the values libbpf would give them on that kernel (see
+// Result.Externs and Result.KconfigData). The relocated object does not
+// carry these values: a loader still resolves the externs itself.
 func RelocateWithOptions(obj *Object, target *Target, opts Options) (*Result, error) {
 	r, err := Relocate(obj, target)
 	if err != nil {
 		return nil, err
+	}
+	if len(opts.Kconfig) == 0 && opts.Release == "" {
+		return r, nil
 	}
 	if err := r.resolveKconfig(opts, target); err != nil {
 		return nil, err

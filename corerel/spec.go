@@ -1,7 +1,6 @@
 package corerel
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -216,5 +215,3 @@ func isFlexArray(s *btf.Spec, prev Accessor, a btf.Array) bool {
 	t, err := s.Type(prev.TypeID)
 	return err == nil && prev.Index == t.Vlen()-1
 }
-
-var errNotSpec = errors.New("not a spec error")

@@ -22,7 +22,6 @@ type Target struct {
 
 	once  sync.Once
 	index []map[string][]btf.TypeID // per spec (vmlinux, then modules): essential name -> ids
-	err   error
 }
 
 // Module is the BTF of one kernel module.

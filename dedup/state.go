@@ -64,14 +64,14 @@ type state struct {
 	// strIdentity: comparisons may use the input's string offsets.
 	strIdentity bool
 
-	kinds     []uint8  // id -> kind
+	kinds []uint8 // id -> kind
 
 	structIDs  []uint32 // own structs and unions, in id order
 	structHash []uint64 // their hashes over the input's string offsets
-	m         []uint32 // canonical map: id -> representative (btf_dedup->map)
-	hypot     []uint32 // hypothetical map, later the compacted ids
-	hypotList []uint32
-	adjust    bool // btf_dedup->hypot_adjust_canon
+	m          []uint32 // canonical map: id -> representative (btf_dedup->map)
+	hypot      []uint32 // hypothetical map, later the compacted ids
+	hypotList  []uint32
+	adjust     bool // btf_dedup->hypot_adjust_canon
 
 	tab *table
 

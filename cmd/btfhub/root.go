@@ -58,6 +58,7 @@ means standard input or output.`,
 		newStatsCommand(),
 		newConvertCommand(),
 		newDiffCommand(),
+		newRelocateCommand(),
 		newValidateCommand(),
 		newObjectsCommand(),
 	)

@@ -1,0 +1,86 @@
+package archive
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Unpack writes every kernel of st into the tree at dir, as tarballs with
+// catalogue entries, creating the tree when needed. Every path comes from
+// validated keys: nothing is written outside dir.
+func Unpack(st Store, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	t := &Tree{Dir: dir}
+	entries, err := st.Entries()
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		raw, err := st.ReadBTF(e.Key())
+		if err != nil {
+			return err
+		}
+		tarball, err := TarballBytes(e.Release, raw)
+		if err != nil {
+			return err
+		}
+		e.CompressedSize = int64(len(tarball))
+		if _, err := t.commit(e, tarball, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Merge joins the trees srcs into the tree dst (creating it when needed),
+// as the shards of a parallel build are joined: each source tarball is
+// checked against its own catalogue, then copied as is with its entry.
+// The same BTF under one key is skipped; different BTF is ErrConflict
+// unless force. It returns how many entries were added or replaced.
+func Merge(dst string, srcs []string, force bool) (int, error) {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return 0, err
+	}
+	t := &Tree{Dir: dst}
+	n := 0
+	var errs []error
+	for _, src := range srcs {
+		s, err := OpenTree(src)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c, err := s.Catalogue()
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if len(c.Entries) == 0 {
+			errs = append(errs, fmt.Errorf("%s: no catalogue entries to merge", src))
+		}
+		for _, e := range c.Entries {
+			if err := s.verifyEntry(e); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %s: %w", src, e.Key().Path(), err))
+				continue
+			}
+			p, _ := s.path(e.Key())
+			tarball, err := os.ReadFile(p)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			out, err := t.commit(e, tarball, force)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", src, err))
+				continue
+			}
+			if out == Added || out == Replaced {
+				n++
+			}
+		}
+	}
+	return n, errors.Join(errs...)
+}

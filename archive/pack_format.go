@@ -1,0 +1,109 @@
+package archive
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/btfhub/btfhub/index"
+	"github.com/cespare/xxhash/v2"
+)
+
+// The pack format, version 1 (docs/archive-formats.md has the full
+// specification). All integers are little-endian.
+//
+//	offset size
+//	0      8    magic "BTFHPACK"
+//	8      4    version (1)
+//	12     4    flags (0; readers reject others)
+//	16     8    index offset
+//	24     8    index length (compressed)
+//	32     8    index length (decompressed)
+//	40     8    xxhash64 of the compressed index
+//	48     8    total file size
+//	56     8    xxhash64 of bytes 0..55
+//	64     ...  blobs: one zstd frame per kernel
+//	...         index: a zstd frame of JSON (packIndex)
+const (
+	packMagic      = "BTFHPACK"
+	PackVersion    = 1 // the pack format version this package writes and reads
+	packHeaderSize = 64
+	// maxPackIndex bounds the decompressed index: about a million
+	// kernels.
+	maxPackIndex = 512 << 20
+	// maxChain bounds how many kernels one kernel's reading decodes.
+	maxChain = 8
+)
+
+// packHeader is the fixed header.
+type packHeader struct {
+	indexOff, indexLen, indexRawLen, indexSum, fileSize uint64
+}
+
+func (h packHeader) marshal() []byte {
+	b := make([]byte, packHeaderSize)
+	copy(b, packMagic)
+	binary.LittleEndian.PutUint32(b[8:], PackVersion)
+	binary.LittleEndian.PutUint32(b[12:], 0)
+	binary.LittleEndian.PutUint64(b[16:], h.indexOff)
+	binary.LittleEndian.PutUint64(b[24:], h.indexLen)
+	binary.LittleEndian.PutUint64(b[32:], h.indexRawLen)
+	binary.LittleEndian.PutUint64(b[40:], h.indexSum)
+	binary.LittleEndian.PutUint64(b[48:], h.fileSize)
+	binary.LittleEndian.PutUint64(b[56:], xxhash.Sum64(b[:56]))
+	return b
+}
+
+// parsePackHeader checks the header of a pack of size bytes.
+func parsePackHeader(b []byte, size int64) (packHeader, error) {
+	var h packHeader
+	if len(b) < packHeaderSize || string(b[:8]) != packMagic {
+		return h, fmt.Errorf("%w: not a btfhub pack (no %q magic)", ErrCorrupt, packMagic)
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != PackVersion {
+		return h, fmt.Errorf("%w: unknown pack version %d (this btfhub reads version %d)", ErrCorrupt, v, PackVersion)
+	}
+	if sum := xxhash.Sum64(b[:56]); sum != binary.LittleEndian.Uint64(b[56:]) {
+		return h, fmt.Errorf("%w: header checksum mismatch", ErrCorrupt)
+	}
+	if f := binary.LittleEndian.Uint32(b[12:]); f != 0 {
+		return h, fmt.Errorf("%w: unknown flags %#x", ErrCorrupt, f)
+	}
+	h.indexOff = binary.LittleEndian.Uint64(b[16:])
+	h.indexLen = binary.LittleEndian.Uint64(b[24:])
+	h.indexRawLen = binary.LittleEndian.Uint64(b[32:])
+	h.indexSum = binary.LittleEndian.Uint64(b[40:])
+	h.fileSize = binary.LittleEndian.Uint64(b[48:])
+	if h.fileSize != uint64(size) {
+		return h, fmt.Errorf("%w: the header says %d bytes, the file has %d (truncated?)", ErrCorrupt, h.fileSize, size)
+	}
+	if h.indexOff < packHeaderSize || h.indexLen > h.fileSize || h.indexOff > h.fileSize-h.indexLen {
+		return h, fmt.Errorf("%w: index at %d+%d outside the file of %d bytes", ErrCorrupt, h.indexOff, h.indexLen, h.fileSize)
+	}
+	if h.indexRawLen > maxPackIndex {
+		return h, fmt.Errorf("%w: index of %d bytes, more than %d", ErrCorrupt, h.indexRawLen, maxPackIndex)
+	}
+	return h, nil
+}
+
+// packIndex is the JSON document of the index.
+type packIndex struct {
+	// Entries are in key order.
+	Entries []packEntry `json:"entries"`
+}
+
+// packEntry is a catalogue entry with where its blob is.
+type packEntry struct {
+	index.Entry
+	// Offset and Length locate the blob (a zstd frame) in the file.
+	Offset uint64 `json:"offset"`
+	Length uint64 `json:"length"`
+	// Sum is the xxhash64 of the blob, as 16 hex digits.
+	Sum string `json:"blob_xxh64"`
+	// Base is the position of the entry whose raw BTF is the blob's
+	// zstd dictionary, or -1 when the blob stands alone. A base always
+	// comes before the entries that use it.
+	Base int `json:"base"`
+}
+
+func (ix *packIndex) marshal() ([]byte, error) { return json.Marshal(ix) }

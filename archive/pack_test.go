@@ -1,0 +1,243 @@
+package archive
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/btfhub/btfhub/index"
+	"github.com/cespare/xxhash/v2"
+)
+
+// memStore is a Store of raw BTF in memory, for pack tests that need no
+// tree.
+type memStore struct {
+	entries []index.Entry
+	raw     map[index.Key][]byte
+}
+
+func newMemStore(t testing.TB, kernels map[string][]byte) *memStore {
+	m := &memStore{raw: map[index.Key][]byte{}}
+	var c index.Catalogue
+	for rel, raw := range kernels {
+		e, err := describe(index.Entry{Distro: "debian", Version: "12", Arch: "x86_64", Release: rel, Encoder: EncoderRaw}, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Put(e)
+		m.raw[e.Key()] = raw
+	}
+	m.entries = c.Entries
+	return m
+}
+
+func (m *memStore) Entries() ([]index.Entry, error)     { return m.entries, nil }
+func (m *memStore) ReadBTF(k index.Key) ([]byte, error) { return m.raw[k], nil }
+func (m *memStore) Verify() ([]Problem, error)          { return nil, nil }
+func (m *memStore) Close() error                        { return nil }
+
+// packKernels are the testdata kernels and synthetic variations of one.
+func packKernels(t testing.TB) map[string][]byte {
+	return map[string][]byte{
+		"6.1.0-53-cloud-amd64": variant(t, kernel61, 0),
+		"6.1.0-54-cloud-amd64": variant(t, kernel61, 4),
+		"6.1.0-55-cloud-amd64": variant(t, kernel61, 9),
+		"6.18.44-fc-v595":      variant(t, "6.18.44-fc-v595", 0),
+	}
+}
+
+func TestPackRoundTrip(t *testing.T) {
+	kernels := packKernels(t)
+	st := newMemStore(t, kernels)
+	var a, b bytes.Buffer
+	if err := WritePack(&a, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePack(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("two packs of the same kernels differ")
+	}
+	p, err := OpenPack(bytes.NewReader(a.Bytes()), int64(a.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := p.Entries()
+	if len(entries) != len(kernels) {
+		t.Fatalf("%d entries", len(entries))
+	}
+	total := 0
+	for _, e := range entries {
+		raw, err := p.ReadBTF(e.Key())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(raw, kernels[e.Release]) {
+			t.Fatalf("%s differs", e.Release)
+		}
+		total += len(raw)
+	}
+	// The variations cost little more than one kernel.
+	single := len(compressedAlone(t, kernels["6.1.0-53-cloud-amd64"])) + len(compressedAlone(t, kernels["6.18.44-fc-v595"]))
+	t.Logf("pack %d bytes for %d bytes of BTF; the two distinct kernels alone %d", a.Len(), total, single)
+	if a.Len() > single*11/10 {
+		t.Fatalf("pack of %d bytes, more than 1.1 x the %d of its two distinct kernels", a.Len(), single)
+	}
+	if problems, _ := p.Verify(); len(problems) != 0 {
+		t.Fatal(problems)
+	}
+	// Unpack gives a tree with the same kernels.
+	dir := t.TempDir()
+	if err := Unpack(p, dir); err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := OpenTree(dir)
+	if problems, err := tr.Verify(); err != nil || len(problems) != 0 {
+		t.Fatal(problems, err)
+	}
+	for rel, raw := range kernels {
+		got, err := tr.ReadBTF(index.Key{Distro: "debian", Version: "12", Arch: "x86_64", Release: rel})
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Fatalf("%s after unpack: %v", rel, err)
+		}
+	}
+}
+
+func compressedAlone(t testing.TB, raw []byte) []byte {
+	b, err := compressBlob(raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestPackRejects(t *testing.T) {
+	st := newMemStore(t, map[string][]byte{"a": variant(t, kernel61, 0), "b": variant(t, kernel61, 2)})
+	var buf bytes.Buffer
+	if err := WritePack(&buf, st); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	p, _ := OpenPack(bytes.NewReader(good), int64(len(good)))
+	second := p.entries[1]
+
+	rehead := func(b []byte) []byte {
+		binary.LittleEndian.PutUint64(b[56:], xxhash.Sum64(b[:56]))
+		return b
+	}
+	tests := []struct {
+		name string
+		in   []byte
+		msg  string
+		read bool // the error shows when reading the kernel, not opening
+	}{
+		{"empty", nil, "reading the header", false},
+		{"magic", append([]byte("NOTAPACK"), good[8:]...), "not a btfhub pack", false},
+		{"version", func() []byte {
+			b := bytes.Clone(good)
+			binary.LittleEndian.PutUint32(b[8:], 2)
+			return rehead(b)
+		}(), "unknown pack version 2", false},
+		{"header checksum", func() []byte { b := bytes.Clone(good); b[20]++; return b }(), "header checksum mismatch", false},
+		{"truncated", good[:len(good)-10], "truncated", false},
+		{"index checksum", func() []byte { b := bytes.Clone(good); b[len(b)-5]++; return b }(), "index checksum mismatch", false},
+		{"blob checksum", func() []byte { b := bytes.Clone(good); b[second.Offset+second.Length/2]++; return b }(), "blob xxh64", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := OpenPack(bytes.NewReader(tt.in), int64(len(tt.in)))
+			if tt.read {
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = p.ReadBTF(second.Key())
+			}
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tt.msg) {
+				t.Fatalf("err = %v, want %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+// TestPackFileThroughTree packs a tree written by Add, and reads the pack
+// through Open, as the CLI does.
+func TestPackFileThroughTree(t *testing.T) {
+	in, dir := t.TempDir(), t.TempDir()
+	inputs := []string{
+		writeFile(t, in, "6.1.0-53-cloud-amd64.btf", variant(t, kernel61, 0)),
+		writeFile(t, in, "6.1.0-54-cloud-amd64.btf", variant(t, kernel61, 2)),
+	}
+	if _, err := Add(dir, inputs, AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"}); err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := OpenTree(dir)
+	path := filepath.Join(t.TempDir(), "a.pack")
+	f, _ := os.Create(path)
+	if err := WritePack(f, tr); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	te, _ := tr.Entries()
+	pe, _ := st.Entries()
+	if len(te) != len(pe) || te[0] != pe[0] || te[1] != pe[1] {
+		t.Fatalf("pack entries %v, tree %v", pe, te)
+	}
+	if problems, err := st.Verify(); err != nil || len(problems) != 0 {
+		t.Fatal(problems, err)
+	}
+}
+
+func FuzzOpenPack(f *testing.F) {
+	// Small, valid BTF keeps the fuzzer fast: the header alone.
+	small := map[string][]byte{"r1": tinyBTF(1), "r2": tinyBTF(2)}
+	var buf bytes.Buffer
+	if err := WritePack(&buf, newMemStore(f, small)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte(packMagic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := OpenPack(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		for _, e := range p.entries {
+			raw, err := p.ReadBTF(e.Key())
+			if err == nil && index.Hash(raw) != e.XXH64 {
+				t.Fatalf("%s read back with the wrong checksum", e.Key())
+			}
+		}
+	})
+}
+
+// tinyBTF is raw BTF of one type, "int" or "int<n>".
+func tinyBTF(n int) []byte {
+	name := "int"
+	for i := 0; i < n; i++ {
+		name += "x"
+	}
+	strs := "\x00" + name + "\x00"
+	b := make([]byte, 24+16)
+	binary.LittleEndian.PutUint16(b[0:], 0xeb9f)
+	b[2] = 1
+	binary.LittleEndian.PutUint32(b[4:], 24)
+	binary.LittleEndian.PutUint32(b[8:], 0)
+	binary.LittleEndian.PutUint32(b[12:], 16)
+	binary.LittleEndian.PutUint32(b[16:], 16)
+	binary.LittleEndian.PutUint32(b[20:], uint32(len(strs)))
+	binary.LittleEndian.PutUint32(b[24:], 1)
+	binary.LittleEndian.PutUint32(b[28:], 1<<24)
+	binary.LittleEndian.PutUint32(b[32:], 4)
+	binary.LittleEndian.PutUint32(b[36:], 32)
+	return append(b, strs...)
+}

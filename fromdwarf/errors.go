@@ -1,0 +1,36 @@
+package fromdwarf
+
+import (
+	"debug/dwarf"
+	"errors"
+	"fmt"
+)
+
+// ErrNoDWARF means the ELF file has no .debug_info section: it was built
+// without debug information, or stripped.
+var ErrNoDWARF = errors.New("no DWARF debug information")
+
+// ErrUnsupported means the DWARF uses something the encoder does not
+// follow, such as references into a supplementary file.
+var ErrUnsupported = errors.New("unsupported DWARF")
+
+// DIEError locates a problem in the DWARF input: the compilation unit (by
+// name and offset) and the offset of the DIE in .debug_info. It is the
+// type of the warnings passed to Options.Warn, and of errors about one DIE.
+type DIEError struct {
+	CU       string       // name of the compilation unit (DW_AT_name)
+	CUOffset dwarf.Offset // offset of the unit's DIE in .debug_info
+	Offset   dwarf.Offset // offset of the DIE in .debug_info
+	Msg      string
+	Err      error // wrapped sentinel, or nil
+}
+
+func (e *DIEError) Error() string {
+	s := fmt.Sprintf("CU %q (0x%x): DIE 0x%x: %s", e.CU, uint64(e.CUOffset), uint64(e.Offset), e.Msg)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *DIEError) Unwrap() error { return e.Err }

@@ -1,0 +1,109 @@
+package fromdwarf
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/btfhub/btfhub/btf"
+)
+
+// Features selects the BTF kinds the encoder may emit. Old consumers
+// (kernels and libbpf versions from before a kind existed) reject BTF that
+// holds kinds they do not know; turning a feature off makes the encoder
+// fall back as pahole's --skip_encoding_btf_* options do.
+type Features struct {
+	// NoEnum64 encodes enums wider than 32 bits as ENUM with the values'
+	// low 32 bits (pahole --skip_encoding_btf_enum64).
+	NoEnum64 bool
+	// NoDeclTag drops btf_decl_tag annotations (pahole
+	// --skip_encoding_btf_decl_tag).
+	NoDeclTag bool
+	// NoTypeTag drops btf_type_tag annotations on pointers (pahole
+	// --skip_encoding_btf_type_tag).
+	NoTypeTag bool
+	// NoFloat encodes floating point base types as INT, as pahole does
+	// without --btf_gen_floats.
+	NoFloat bool
+	// NoVars drops VAR and DATASEC for per-cpu variables (pahole
+	// --skip_encoding_btf_vars).
+	NoVars bool
+}
+
+// featureNames lists the names ParseFeatures accepts, in the order String
+// prints them.
+var featureNames = []string{"enum64", "decl_tag", "type_tag", "float", "vars"}
+
+func (f *Features) flag(name string) *bool {
+	switch name {
+	case "enum64":
+		return &f.NoEnum64
+	case "decl_tag":
+		return &f.NoDeclTag
+	case "type_tag":
+		return &f.NoTypeTag
+	case "float":
+		return &f.NoFloat
+	case "vars":
+		return &f.NoVars
+	}
+	return nil
+}
+
+// ParseFeatures parses a comma-separated list of features to turn off:
+// "enum64", "decl_tag", "type_tag", "float", "vars", each optionally
+// prefixed with "no" or "-" ("noenum64", "-float"). "all" turns every one
+// off and "" none. Unknown names are an error.
+func ParseFeatures(list string) (Features, error) {
+	var f Features
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if item == "all" {
+			f = Features{true, true, true, true, true}
+			continue
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(item, "-"), "no")
+		name = strings.TrimPrefix(name, "_")
+		p := f.flag(name)
+		if p == nil {
+			return Features{}, fmt.Errorf("unknown feature %q (known: %s)", item, strings.Join(featureNames, ", "))
+		}
+		*p = true
+	}
+	return f, nil
+}
+
+// String returns the features turned off, comma-separated, in the form
+// ParseFeatures accepts.
+func (f Features) String() string {
+	var off []string
+	for _, n := range featureNames {
+		if *f.flag(n) {
+			off = append(off, n)
+		}
+	}
+	return strings.Join(off, ",")
+}
+
+// Options adjust Encode. The zero value, and nil, encode every kind, use
+// every CPU and deduplicate the result.
+type Options struct {
+	// Base is the BTF of the vmlinux a module is encoded over: the result
+	// is split BTF whose ids and strings continue the base's, and dedup
+	// replaces types equal to base types by references to them.
+	Base *btf.Spec
+	// Jobs is the number of CUs encoded at once; 0 means GOMAXPROCS.
+	Jobs int
+	// NoDedup returns the types as encoded, one copy per CU, without
+	// deduplication.
+	NoDedup bool
+	// Features turns off kinds old consumers cannot read.
+	Features Features
+	// Warn, when set, receives each warning: DWARF that could not be
+	// mapped to BTF and was replaced (by void, say) or skipped. Warnings
+	// name the CU and the DIE offset. Calls are made from one goroutine at
+	// a time.
+	Warn func(error)
+}
