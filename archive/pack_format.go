@@ -31,8 +31,8 @@ const (
 	// maxPackIndex bounds the decompressed index: about a million
 	// kernels.
 	maxPackIndex = 512 << 20
-	// maxChain bounds how many kernels one kernel's reading decodes.
-	maxChain = 8
+	// maxGroup bounds the decompressed tables of one group.
+	maxGroup = 4 << 30
 )
 
 // packHeader is the fixed header.
@@ -88,22 +88,30 @@ func parsePackHeader(b []byte, size int64) (packHeader, error) {
 
 // packIndex is the JSON document of the index.
 type packIndex struct {
+	// Groups are the shared tables of groups of kernels.
+	Groups []packBlob `json:"groups"`
 	// Entries are in key order.
 	Entries []packEntry `json:"entries"`
+}
+
+// packBlob locates one zstd frame in the file.
+type packBlob struct {
+	// Offset and Length locate the frame.
+	Offset uint64 `json:"offset"`
+	Length uint64 `json:"length"`
+	// Size is the length of the frame's content.
+	Size uint64 `json:"size"`
+	// Sum is the xxhash64 of the frame, as 16 hex digits.
+	Sum string `json:"blob_xxh64"`
 }
 
 // packEntry is a catalogue entry with where its blob is.
 type packEntry struct {
 	index.Entry
-	// Offset and Length locate the blob (a zstd frame) in the file.
-	Offset uint64 `json:"offset"`
-	Length uint64 `json:"length"`
-	// Sum is the xxhash64 of the blob, as 16 hex digits.
-	Sum string `json:"blob_xxh64"`
-	// Base is the position of the entry whose raw BTF is the blob's
-	// zstd dictionary, or -1 when the blob stands alone. A base always
-	// comes before the entries that use it.
-	Base int `json:"base"`
+	Blob packBlob `json:"blob"`
+	// Group is the position of the group whose tables the blob refers
+	// to (a structural blob), or -1 when the blob is the raw BTF itself.
+	Group int `json:"group"`
 }
 
 func (ix *packIndex) marshal() ([]byte, error) { return json.Marshal(ix) }

@@ -13,12 +13,13 @@ import (
 )
 
 // Pack is a pack opened for reading. Reading one kernel reads and
-// decompresses its own blob and those of its dictionary chain (at most a
-// few), never the others.
+// decompresses its own blob and its group's tables, never the other
+// kernels.
 type Pack struct {
 	r       io.ReaderAt
 	size    int64
 	entries []packEntry
+	groups  []packBlob
 	close   func() error
 }
 
@@ -60,7 +61,7 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 	if xxhash.Sum64(zix) != h.indexSum {
 		return nil, fmt.Errorf("%w: index checksum mismatch", ErrCorrupt)
 	}
-	js, err := decodeBlob(zix, nil, int64(h.indexRawLen))
+	js, err := decodeBlob(zix, int64(h.indexRawLen))
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
@@ -70,6 +71,20 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 	if err := dec.Decode(&ix); err != nil {
 		return nil, fmt.Errorf("%w: index: %v", ErrCorrupt, err)
 	}
+	checkBlob := func(what string, b packBlob, max uint64) error {
+		if b.Offset < packHeaderSize || b.Length > h.indexOff || b.Offset > h.indexOff-b.Length {
+			return fmt.Errorf("%w: %s: blob at %d+%d outside the data", ErrCorrupt, what, b.Offset, b.Length)
+		}
+		if b.Size > max {
+			return fmt.Errorf("%w: %s: blob of %d bytes, more than %d", ErrCorrupt, what, b.Size, max)
+		}
+		return nil
+	}
+	for i, g := range ix.Groups {
+		if err := checkBlob(fmt.Sprintf("group %d", i), g, maxGroup); err != nil {
+			return nil, err
+		}
+	}
 	for i := range ix.Entries {
 		e := &ix.Entries[i]
 		if err := e.Validate(); err != nil {
@@ -78,23 +93,21 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 		if i > 0 && !ix.Entries[i-1].Key().Less(e.Key()) {
 			return nil, fmt.Errorf("%w: index entry %d (%s): not sorted, or a duplicate", ErrCorrupt, i, e.Key())
 		}
-		if e.Offset < packHeaderSize || e.Length > h.indexOff || e.Offset > h.indexOff-e.Length {
-			return nil, fmt.Errorf("%w: %s: blob at %d+%d outside the data", ErrCorrupt, e.Key(), e.Offset, e.Length)
-		}
-		if e.Base < -1 || e.Base >= i {
-			return nil, fmt.Errorf("%w: %s: base %d does not precede it", ErrCorrupt, e.Key(), e.Base)
-		}
 		if e.RawSize > DefaultMaxBTF {
 			return nil, fmt.Errorf("%s: %d bytes: %w", e.Key(), e.RawSize, ErrTooLarge)
 		}
-		depth := 0
-		for b := e.Base; b >= 0; b = ix.Entries[b].Base {
-			if depth++; depth >= maxChain {
-				return nil, fmt.Errorf("%w: %s: dictionary chain longer than %d", ErrCorrupt, e.Key(), maxChain)
-			}
+		if err := checkBlob(e.Key().String(), e.Blob, DefaultMaxBTF); err != nil {
+			return nil, err
+		}
+		if e.Group < -1 || e.Group >= len(ix.Groups) {
+			return nil, fmt.Errorf("%w: %s: no group %d", ErrCorrupt, e.Key(), e.Group)
+		}
+		if e.Group == -1 && e.Blob.Size != uint64(e.RawSize) {
+			return nil, fmt.Errorf("%w: %s: blob of %d bytes for %d bytes of BTF", ErrCorrupt, e.Key(), e.Blob.Size, e.RawSize)
 		}
 	}
-	return &Pack{r: r, size: size, entries: ix.Entries}, nil
+	p := &Pack{r: r, size: size, entries: ix.Entries, groups: ix.Groups}
+	return p, nil
 }
 
 // Entries lists the pack's kernels in key order.
@@ -127,44 +140,53 @@ func (p *Pack) ReadBTF(k index.Key) ([]byte, error) {
 }
 
 func (p *Pack) read(i int) ([]byte, error) {
-	var chain []int
-	for b := i; b >= 0; b = p.entries[b].Base {
-		chain = append(chain, b)
+	e := &p.entries[i]
+	content, err := p.blob(e.Key().String(), e.Blob)
+	if err != nil {
+		return nil, err
 	}
-	var dict []byte
-	for j := len(chain) - 1; j >= 0; j-- {
-		e := &p.entries[chain[j]]
-		blob := make([]byte, e.Length)
-		if _, err := p.r.ReadAt(blob, int64(e.Offset)); err != nil {
-			return nil, fmt.Errorf("%s: %w: reading the blob: %v", e.Key(), ErrCorrupt, err)
+	raw := content
+	if e.Group >= 0 {
+		shared, err := p.blob(fmt.Sprintf("%s: group %d", e.Key(), e.Group), p.groups[e.Group])
+		if err != nil {
+			return nil, err
 		}
-		if h := index.Hash(blob); h != e.Sum {
-			return nil, fmt.Errorf("%s: %w: blob xxh64 %s, the index says %s", e.Key(), ErrCorrupt, h, e.Sum)
-		}
-		raw, err := decodeBlob(blob, dict, e.RawSize)
+		t, err := parseShared(shared)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Key(), err)
 		}
-		if err := checkRaw(e.Entry, raw); err != nil {
+		if raw, err = t.rebuild(content, e.RawSize); err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Key(), err)
 		}
-		dict = raw
 	}
-	return dict, nil
+	if err := checkRaw(e.Entry, raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Key(), err)
+	}
+	return raw, nil
 }
 
-// decodeBlob decompresses one zstd frame of exactly size bytes, against
-// dict when it is not nil.
-func decodeBlob(blob, dict []byte, size int64) ([]byte, error) {
-	opts := []zstd.DOption{
+// blob reads, checks and decompresses one blob.
+func (p *Pack) blob(what string, b packBlob) ([]byte, error) {
+	z := make([]byte, b.Length)
+	if _, err := p.r.ReadAt(z, int64(b.Offset)); err != nil {
+		return nil, fmt.Errorf("%s: %w: reading the blob: %v", what, ErrCorrupt, err)
+	}
+	if h := index.Hash(z); h != b.Sum {
+		return nil, fmt.Errorf("%s: %w: blob xxh64 %s, the index says %s", what, ErrCorrupt, h, b.Sum)
+	}
+	out, err := decodeBlob(z, int64(b.Size))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// decodeBlob decompresses one zstd frame of exactly size bytes.
+func decodeBlob(blob []byte, size int64) ([]byte, error) {
+	dec, err := zstd.NewReader(nil,
 		zstd.WithDecoderConcurrency(1),
-		zstd.WithDecoderMaxMemory(uint64(size) + 1),
-		zstd.WithDecoderMaxWindow(zstd.MaxWindowSize),
-	}
-	if dict != nil {
-		opts = append(opts, zstd.WithDecoderDictRaw(dictID, dict))
-	}
-	dec, err := zstd.NewReader(nil, opts...)
+		zstd.WithDecoderMaxMemory(2*uint64(size)+1<<20),
+		zstd.WithDecoderMaxWindow(16<<20))
 	if err != nil {
 		return nil, err
 	}

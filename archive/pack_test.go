@@ -109,7 +109,7 @@ func TestPackRoundTrip(t *testing.T) {
 }
 
 func compressedAlone(t testing.TB, raw []byte) []byte {
-	b, err := compressBlob(raw, nil)
+	b, err := compressBlob(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,10 @@ func TestPackRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := buf.Bytes()
-	p, _ := OpenPack(bytes.NewReader(good), int64(len(good)))
+	p, err := OpenPack(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	second := p.entries[1]
 
 	rehead := func(b []byte) []byte {
@@ -146,7 +149,7 @@ func TestPackRejects(t *testing.T) {
 		{"header checksum", func() []byte { b := bytes.Clone(good); b[20]++; return b }(), "header checksum mismatch", false},
 		{"truncated", good[:len(good)-10], "truncated", false},
 		{"index checksum", func() []byte { b := bytes.Clone(good); b[len(b)-5]++; return b }(), "index checksum mismatch", false},
-		{"blob checksum", func() []byte { b := bytes.Clone(good); b[second.Offset+second.Length/2]++; return b }(), "blob xxh64", true},
+		{"blob checksum", func() []byte { b := bytes.Clone(good); b[second.Blob.Offset+second.Blob.Length/2]++; return b }(), "blob xxh64", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

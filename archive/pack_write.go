@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 
@@ -13,47 +14,68 @@ import (
 
 // PackOptions tune WritePack. The zero value is the default.
 type PackOptions struct {
-	// Candidates is how many of the preceding kernels are tried as the
-	// dictionary of each kernel (default 8).
-	Candidates int
-	// MaxDepth bounds the chain of dictionaries one kernel's reading
-	// decodes (default 3, at most 8).
-	MaxDepth int
+	// GroupSize is the most kernels that share one group's tables
+	// (default 64). Reading a kernel decompresses its group's tables, so
+	// larger groups pack smaller and read slower.
+	GroupSize int
 }
 
 // WritePack writes every kernel of st as a pack (format version
-// PackVersion). Each kernel is one zstd frame; when a preceding kernel's
-// raw BTF, used as a zstd dictionary, makes the frame smaller, the frame
-// is compressed against it, so consecutive kernels cost little more than
-// their differences. The output is deterministic: the same kernels give
-// the same bytes.
+// PackVersion). Consecutive kernels of one distro version and arch form
+// a group: their distinct strings and type records are stored once, in
+// the group's tables, and each kernel as the list of what it uses. The
+// output is deterministic: the same kernels give the same bytes.
 func WritePack(w io.Writer, st Store) error { return WritePackOptions(w, st, PackOptions{}) }
 
 // WritePackOptions is WritePack with options.
 func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
-	if opt.Candidates <= 0 {
-		opt.Candidates = 8
+	if opt.GroupSize <= 0 {
+		opt.GroupSize = 64
 	}
-	if opt.MaxDepth <= 0 {
-		opt.MaxDepth = 3
-	}
-	opt.MaxDepth = min(opt.MaxDepth, maxChain-1)
 	entries, err := st.Entries()
 	if err != nil {
 		return err
 	}
-	pw := &packWriter{w: w, off: packHeaderSize}
-	// The header is written last, at the start: buffer nothing but
-	// reserve its room.
 	var body bytes.Buffer
-	pw.w = &body
-	type recent struct {
-		pos   int
-		raw   []byte
-		depth int
+	off := uint64(packHeaderSize)
+	put := func(content []byte) (packBlob, error) {
+		z, err := compressBlob(content)
+		if err != nil {
+			return packBlob{}, err
+		}
+		b := packBlob{Offset: off, Length: uint64(len(z)), Size: uint64(len(content)), Sum: index.Hash(z)}
+		body.Write(z)
+		off += uint64(len(z))
+		return b, nil
 	}
-	var window []recent
-	ix := packIndex{Entries: make([]packEntry, 0, len(entries))}
+	ix := packIndex{Groups: []packBlob{}, Entries: make([]packEntry, 0, len(entries))}
+	// The kernels of a group are written after its tables, which are only
+	// complete once the group is: hold their payloads until then.
+	var g *groupWriter
+	var pending []packEntry
+	var payloads [][]byte
+	flush := func() error {
+		if g == nil {
+			return nil
+		}
+		if len(pending) > 0 {
+			gb, err := put(g.shared())
+			if err != nil {
+				return err
+			}
+			for i := range pending {
+				if pending[i].Blob, err = put(payloads[i]); err != nil {
+					return err
+				}
+				pending[i].Group = len(ix.Groups)
+			}
+			ix.Groups = append(ix.Groups, gb)
+		}
+		ix.Entries = append(ix.Entries, pending...)
+		g, pending, payloads = nil, nil, nil
+		return nil
+	}
+	var last index.Entry
 	for i, e := range entries {
 		raw, err := st.ReadBTF(e.Key())
 		if err != nil {
@@ -65,50 +87,49 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 				return err
 			}
 		}
-		// Choose the dictionary with a fast estimate, then compress for
-		// size.
-		best, bestSize, depth := -1, estimate(raw, nil), 0
-		for j := len(window) - 1; j >= 0; j-- {
-			c := window[j]
-			if c.depth >= opt.MaxDepth {
-				continue
-			}
-			if n := estimate(raw, c.raw); n < bestSize {
-				best, bestSize, depth = j, n, c.depth+1
+		if g != nil && (g.kernels >= opt.GroupSize || e.Distro != last.Distro || e.Version != last.Version || e.Arch != last.Arch) {
+			if err := flush(); err != nil {
+				return err
 			}
 		}
-		var dict []byte
-		pe := packEntry{Entry: e, Base: -1}
-		if best >= 0 {
-			dict, pe.Base = window[best].raw, window[best].pos
+		last = e
+		if g == nil {
+			g = newGroupWriter()
 		}
-		blob, err := compressBlob(raw, dict)
-		if err != nil {
-			return fmt.Errorf("%s: %w", e.Key(), err)
+		payload, err := g.add(raw)
+		switch {
+		case err == nil:
+			pending = append(pending, packEntry{Entry: e})
+			payloads = append(payloads, payload)
+		case errors.Is(err, errNotStructural):
+			// Stored whole; it keeps its place in key order, after the
+			// group's kernels so far.
+			if err := flush(); err != nil {
+				return err
+			}
+			pe := packEntry{Entry: e, Group: -1}
+			if pe.Blob, err = put(raw); err != nil {
+				return err
+			}
+			ix.Entries = append(ix.Entries, pe)
+		default:
+			return fmt.Errorf("%s: %w", entries[i].Key(), err)
 		}
-		pe.Offset, pe.Length, pe.Sum = pw.off, uint64(len(blob)), index.Hash(blob)
-		if err := pw.write(blob); err != nil {
-			return err
-		}
-		ix.Entries = append(ix.Entries, pe)
-		window = append(window, recent{i, raw, depth})
-		if len(window) > opt.Candidates {
-			window = window[1:]
-		}
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	js, err := ix.marshal()
 	if err != nil {
 		return err
 	}
-	zix, err := compressBlob(js, nil)
+	zix, err := compressBlob(js)
 	if err != nil {
 		return err
 	}
-	h := packHeader{indexOff: pw.off, indexLen: uint64(len(zix)), indexRawLen: uint64(len(js)), indexSum: xxhash.Sum64(zix)}
-	if err := pw.write(zix); err != nil {
-		return err
-	}
-	h.fileSize = pw.off
+	h := packHeader{indexOff: off, indexLen: uint64(len(zix)), indexRawLen: uint64(len(js)), indexSum: xxhash.Sum64(zix)}
+	body.Write(zix)
+	h.fileSize = off + uint64(len(zix))
 	if _, err := w.Write(h.marshal()); err != nil {
 		return err
 	}
@@ -129,59 +150,19 @@ func describe(e index.Entry, raw []byte) (index.Entry, error) {
 	return e, nil
 }
 
-type packWriter struct {
-	w   io.Writer
-	off uint64
-}
-
-func (p *packWriter) write(b []byte) error {
-	_, err := p.w.Write(b)
-	p.off += uint64(len(b))
-	return err
-}
-
-// dictID is the zstd dictionary id of every delta frame: the dictionary
-// is named by the index, not by the id.
-const dictID = 1
-
-// windowFor is the zstd window for data compressed against dict: a power
-// of two covering both, so that every match in the dictionary is in reach.
-func windowFor(data, dict []byte) int {
-	w := zstd.MinWindowSize
-	for w < len(data)+len(dict) && w < zstd.MaxWindowSize {
-		w <<= 1
+// compressBlob compresses data as one zstd frame at the best level, with
+// a content checksum.
+func compressBlob(data []byte) ([]byte, error) {
+	window := zstd.MinWindowSize
+	for window < len(data) && window < 8<<20 {
+		window <<= 1
 	}
-	return w
-}
-
-// compressBlob compresses data as one zstd frame, against dict when it
-// is not nil, at the best compression level.
-func compressBlob(data, dict []byte) ([]byte, error) {
-	return encode(data, dict, zstd.SpeedBestCompression)
-}
-
-// estimate is the size of data compressed quickly against dict, to choose
-// dictionaries.
-func estimate(data, dict []byte) int {
-	b, err := encode(data, dict, zstd.SpeedFastest)
-	if err != nil {
-		return 1 << 62
-	}
-	return len(b)
-}
-
-func encode(data, dict []byte, level zstd.EncoderLevel) ([]byte, error) {
-	opts := []zstd.EOption{
-		zstd.WithEncoderLevel(level),
+	enc, err := zstd.NewWriter(nil,
+		zstd.WithEncoderLevel(zstd.SpeedBestCompression),
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithEncoderCRC(true),
-		zstd.WithWindowSize(windowFor(data, dict)),
-		zstd.WithZeroFrames(true),
-	}
-	if dict != nil {
-		opts = append(opts, zstd.WithEncoderDictRaw(dictID, dict))
-	}
-	enc, err := zstd.NewWriter(nil, opts...)
+		zstd.WithWindowSize(window),
+		zstd.WithZeroFrames(true))
 	if err != nil {
 		return nil, err
 	}

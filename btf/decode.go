@@ -17,24 +17,25 @@ import (
 // be reused afterwards. It never allocates more than a small multiple of
 // len(data).
 func Decode(data []byte, base *Spec) (*Spec, error) {
+	return decode(data, base, false)
+}
+
+// decodeOwned is Decode for a buffer that the caller hands over and never
+// uses again, such as a file it has just read: the spec may keep pointing
+// into it instead of copying it.
+func decodeOwned(data []byte, base *Spec) (*Spec, error) {
+	return decode(data, base, true)
+}
+
+func decode(data []byte, base *Spec, owned bool) (*Spec, error) {
 	h, bo, err := parseHeader(data)
 	if err != nil {
 		return nil, err
 	}
 	typeStart := int(h.HdrLen + h.TypeOff)
-	words := make([]uint32, h.TypeLen/4)
-	sec := data[typeStart : typeStart+int(h.TypeLen)]
-	if bo == binary.LittleEndian {
-		for i := range words {
-			words[i] = binary.LittleEndian.Uint32(sec[4*i:])
-		}
-	} else {
-		for i := range words {
-			words[i] = binary.BigEndian.Uint32(sec[4*i:])
-		}
-	}
+	words := hostWords(data[typeStart:typeStart+int(h.TypeLen)], bo, owned)
 	strStart := int(h.HdrLen + h.StrOff)
-	strs := string(data[strStart : strStart+int(h.StrLen)])
+	strs := hostString(data[strStart:strStart+int(h.StrLen)], owned)
 	return newSpec(words, strs, base, bo, h.HdrLen)
 }
 
@@ -50,13 +51,11 @@ func newSpec(words []uint32, strs string, base *Spec, bo binary.ByteOrder, hdrLe
 	if err := s.checkStrings(strOffset); err != nil {
 		return nil, err
 	}
-	if err := s.index(); err != nil {
+	forward, err := s.index()
+	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRefs(); err != nil {
-		return nil, err
-	}
-	if err := s.checkLoops(); err != nil {
+	if err := s.checkLoops(forward); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -88,41 +87,98 @@ func (s *Spec) checkStrings(off int64) error {
 	return nil
 }
 
-// index walks the type section, records where each type starts and checks
-// that every record has a known kind and fits in the section.
-func (s *Spec) index() error {
+// index walks the type section twice. The first pass checks that every
+// record has a known kind and fits in the section, and counts the records,
+// so that the index is allocated at its exact size. The second records where
+// each type starts and checks every string offset and type id the records
+// hold, by tracking the largest of each; only when one is out of range does
+// checkRefs look for the culprit.
+//
+// It returns the indexes of the types with an edge to a type at or after
+// their own id (see checkLoops).
+func (s *Spec) index() (forward []uint32, err error) {
 	words := s.words
-	// A record is at least 3 words, which bounds the number of types by
-	// the input's size.
-	offs := make([]uint32, 0, len(words)/4+1)
-	id := s.firstID
-	for p := uint32(0); p < uint32(len(words)); {
+	n := 0
+	for p := uint32(0); p < uint32(len(words)); n++ {
+		id := s.firstID + TypeID(n)
 		if uint64(id) >= MaxTypes {
-			return formatErr(ErrUnsupported, s.byteOffset(p), id, "more than %d types", MaxTypes)
+			return nil, formatErr(ErrUnsupported, s.byteOffset(p), id, "more than %d types", MaxTypes)
 		}
 		left := uint32(len(words)) - p
 		if left < 3 {
-			return formatErr(ErrTruncated, s.byteOffset(p), id, "truncated type record: %d bytes left, need 12", 4*left)
+			return nil, formatErr(ErrTruncated, s.byteOffset(p), id, "truncated type record: %d bytes left, need 12", 4*left)
 		}
 		info := words[p+1]
 		k := Kind(info >> 24 & 0x1f)
 		if !k.Valid() {
-			return formatErr(ErrUnknownKind, s.byteOffset(p+1), id, "unknown kind %d", uint8(k))
+			return nil, formatErr(ErrUnknownKind, s.byteOffset(p+1), id, "unknown kind %d", uint8(k))
 		}
 		vlen := info & 0xffff
 		need := 3 + k.extraWords(vlen)
 		if need > left {
-			return formatErr(ErrTruncated, s.byteOffset(p), id, "%s with vlen %d needs %d bytes but only %d are left in the type section", k, vlen, 4*need, 4*left)
+			return nil, formatErr(ErrTruncated, s.byteOffset(p), id, "%s with vlen %d needs %d bytes but only %d are left in the type section", k, vlen, 4*need, 4*left)
 		}
-		offs = append(offs, p)
 		p += need
-		id++
 	}
-	s.offs = append(offs, uint32(len(words)))
-	return nil
+
+	offs := make([]uint32, n+1)
+	var maxName, maxRef uint32
+	p := uint32(0)
+	for i := range n {
+		offs[i] = p
+		self := uint32(s.firstID) + uint32(i)
+		w := words[p:]
+		k := Kind(w[1] >> 24 & 0x1f)
+		vlen := int(w[1] & 0xffff)
+		maxName = max(maxName, w[0])
+		// fwd is the largest type id an edge of checkLoops leads to.
+		var fwd uint32
+		switch k {
+		case KindPointer, KindTypedef, KindVolatile, KindConst, KindRestrict,
+			KindFunc, KindVar, KindDeclTag, KindTypeTag:
+			fwd = w[2]
+		case KindArray:
+			fwd = max(w[3], w[4])
+		case KindFuncProto:
+			fwd = w[2]
+			for j := 3; j < 3+2*vlen; j += 2 {
+				maxName = max(maxName, w[j])
+				fwd = max(fwd, w[j+1])
+			}
+		case KindStruct, KindUnion:
+			for j := 3; j < 3+3*vlen; j += 3 {
+				maxName = max(maxName, w[j])
+				maxRef = max(maxRef, w[j+1])
+			}
+		case KindEnum:
+			for j := 3; j < 3+2*vlen; j += 2 {
+				maxName = max(maxName, w[j])
+			}
+		case KindEnum64:
+			for j := 3; j < 3+3*vlen; j += 3 {
+				maxName = max(maxName, w[j])
+			}
+		case KindDatasec:
+			for j := 3; j < 3+3*vlen; j += 3 {
+				fwd = max(fwd, w[j])
+			}
+		}
+		maxRef = max(maxRef, fwd)
+		if fwd >= self {
+			forward = append(forward, uint32(i))
+		}
+		p += 3 + k.extraWords(uint32(vlen))
+	}
+	offs[n] = uint32(len(words))
+	s.offs = offs
+	if maxName >= s.strEnd() || maxRef >= uint32(s.NextID()) {
+		return nil, s.checkRefs()
+	}
+	return forward, nil
 }
 
-// checkRefs checks every string offset and type id a record holds.
+// checkRefs finds the first string offset or type id out of range, for
+// index to report.
 func (s *Spec) checkRefs() error {
 	strEnd := s.strEnd()
 	next := s.NextID()

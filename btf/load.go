@@ -39,14 +39,21 @@ func LoadSpecFromReader(r io.ReaderAt, base *Spec) (*Spec, error) {
 	if n == 4 && bytes.Equal(magic[:], []byte(elf.ELFMAG)) {
 		return loadELFSpec(r, base)
 	}
-	var buf bytes.Buffer
+	var data []byte
 	if size := readerSize(r); size > 0 && size <= maxSectionSize {
-		buf.Grow(int(size))
-	}
-	if _, err := io.Copy(&buf, io.NewSectionReader(r, 0, 1<<63-1)); err != nil {
+		// The size is known: read exactly that, into a buffer the spec
+		// can keep.
+		data = make([]byte, size)
+		if n, err := r.ReadAt(data, 0); n < len(data) {
+			if err == nil || errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, fmt.Errorf("btf: reading %d bytes: %w", size, err)
+		}
+	} else if data, err = io.ReadAll(io.NewSectionReader(r, 0, 1<<63-1)); err != nil {
 		return nil, err
 	}
-	return Decode(buf.Bytes(), base)
+	return decodeOwned(data, base)
 }
 
 // loadELFSpec decodes the .BTF section of the ELF file in r.
@@ -62,7 +69,7 @@ func loadELFSpec(r io.ReaderAt, base *Spec) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := Decode(data, base)
+	s, err := decodeOwned(data, base)
 	if err != nil {
 		sec := ef.f.Section(SectionBTF)
 		return nil, fmt.Errorf("ELF section %s at file offset %#x: %w", SectionBTF, sec.Offset, err)

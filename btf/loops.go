@@ -39,20 +39,27 @@ func refEdge(w []uint32, n int) (TypeID, bool) {
 // started without passing through a struct or union, such as a typedef of a
 // const of itself. The kernel rejects such BTF ("Loop detected"), and any
 // code that follows references to find a size would never finish.
-func (s *Spec) checkLoops() error {
+//
+// A cycle cannot only go down in id, so at least one of its edges leads to
+// an id at or above its source's: the walk starts only from forward, the
+// types index found with such an edge, which in real BTF are few. A start
+// already explored from an earlier one without finding a cycle is on none.
+func (s *Spec) checkLoops(forward []uint32) error {
 	const (
 		unvisited = iota
 		onPath
 		done
 	)
-	n := len(s.offs) - 1
-	state := make([]uint8, n)
+	if len(forward) == 0 {
+		return nil
+	}
+	state := make([]uint8, len(s.offs)-1)
 	var stack []loopFrame
-	for root := range n {
+	for _, root := range forward {
 		if state[root] != unvisited {
 			continue
 		}
-		stack = append(stack[:0], loopFrame{i: uint32(root)})
+		stack = append(stack[:0], loopFrame{i: root})
 		state[root] = onPath
 		for len(stack) > 0 {
 			f := &stack[len(stack)-1]

@@ -1,125 +1,24 @@
 package corerel_test
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/btfhub/btfhub/btf"
 	"github.com/btfhub/btfhub/corerel"
+	"github.com/btfhub/btfhub/internal/libbpflog"
 	"github.com/btfhub/btfhub/internal/testutil"
 )
 
-var (
-	corelogOnce sync.Once
-	corelogPath string
-	corelogErr  string
-)
-
-// corelog builds testdata/corelog.c against Debian's libbpf-dev once per
-// test binary and returns its path.
+// corelog returns the libbpf log helper, built once per test binary.
 func corelog(t *testing.T) string {
 	t.Helper()
-	cc := testutil.RequireTool(t, "cc")
-	if _, err := os.Stat("/usr/include/bpf/libbpf.h"); err != nil {
-		testutil.Missing(t, "libbpf-dev is not installed: %v", err)
-	}
-	corelogOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "corelog")
-		if err != nil {
-			corelogErr = err.Error()
-			return
-		}
-		corelogPath = filepath.Join(dir, "corelog")
-		out, err := exec.Command(cc, "-O1", "-o", corelogPath, filepath.Join("testdata", "corelog.c"), "-lbpf").CombinedOutput()
-		if err != nil {
-			corelogErr = fmt.Sprintf("building corelog: %v\n%s", err, out)
-		}
-	})
-	if corelogErr != "" {
-		t.Fatal(corelogErr)
-	}
-	return corelogPath
-}
-
-// libbpfRelo is one relocation decision read from libbpf's debug log.
-type libbpfRelo struct {
-	insn     int
-	poisoned bool
-	value    uint64
-	memSize  uint32
-}
-
-type reloKey struct {
-	prog string
-	relo int
-}
-
-var (
-	rePatched = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): patched insn #(\d+) \(([A-Z0-9/]+)\) (imm|off|imm64|mem_sz) (\d+) -> (\d+)$`)
-	rePoison  = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): substituting insn #(\d+) w/ invalid insn$`)
-	reProgram = regexp.MustCompile(`^(?:libbpf: )?sec '([^']+)': found program '([^']+)' at insn offset (\d+) \(\d+ bytes\), code size (\d+) insns`)
-	reFailed  = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): failed to (relocate|patch insn)`)
-)
-
-// libbpfLog runs corelog on an object and target and returns libbpf's
-// decisions, and the relocation it failed on, if any.
-func libbpfLog(t *testing.T, tool, obj, target string) (map[reloKey]libbpfRelo, *reloKey, string, []string) {
-	t.Helper()
-	out, err := exec.Command(tool, obj, target).Output()
-	if err != nil {
-		t.Fatalf("corelog %s %s: %v\n%s", obj, target, err, out)
-	}
-	got := map[reloKey]libbpfRelo{}
-	var failed *reloKey
-	var progs []string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if m := rePatched.FindStringSubmatch(line); m != nil {
-			k := reloKey{m[1], atoi(m[2])}
-			r := got[k]
-			r.insn = atoi(m[3])
-			v, _ := strconv.ParseUint(m[7], 10, 64)
-			if m[5] == "mem_sz" {
-				r.memSize = uint32(v)
-			} else {
-				r.value = v
-			}
-			got[k] = r
-		} else if m := rePoison.FindStringSubmatch(line); m != nil {
-			k := reloKey{m[1], atoi(m[2])}
-			insn := atoi(m[3])
-			r, seen := got[k]
-			// A poisoned ldimm64 logs its second half first.
-			if !seen || insn < r.insn {
-				r.insn = insn
-			}
-			r.poisoned = true
-			got[k] = r
-		} else if m := reProgram.FindStringSubmatch(line); m != nil {
-			progs = append(progs, fmt.Sprintf("%s %s %s %s", m[1], m[2], m[3], m[4]))
-		} else if m := reFailed.FindStringSubmatch(line); m != nil && failed == nil {
-			failed = &reloKey{m[1], atoi(m[2])}
-		}
-	}
-	return got, failed, string(out), progs
-}
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
+	return libbpflog.Tool(t)
 }
 
 // compareWithLibbpf relocates one object against a target with corerel and
@@ -131,7 +30,8 @@ func compareWithLibbpf(t *testing.T, tool, objPath, targetPath string, target *c
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, failed, log, progs := libbpfLog(t, tool, objPath, targetPath)
+	l := libbpflog.Run(t, tool, objPath, targetPath)
+	want, failed, log, progs := l.Relos, l.Failed, l.Text, l.Programs
 	// The programs libbpf found, in the order it found them (symbol
 	// order), against ours.
 	var ours []string
@@ -147,12 +47,12 @@ func compareWithLibbpf(t *testing.T, tool, objPath, targetPath string, target *c
 	if failed != nil {
 		var re *corerel.RelocationError
 		if !errors.As(err, &re) {
-			t.Fatalf("libbpf failed on prog '%s' relo #%d, corerel: %v", failed.prog, failed.relo, err)
+			t.Fatalf("libbpf failed on prog '%s' relo #%d, corerel: %v", failed.Prog, failed.Relo, err)
 		}
-		if re.Program != failed.prog || re.Index != failed.relo {
-			t.Errorf("libbpf failed on prog '%s' relo #%d, corerel on: %v", failed.prog, failed.relo, err)
+		if re.Program != failed.Prog || re.Index != failed.Relo {
+			t.Errorf("libbpf failed on prog '%s' relo #%d, corerel on: %v", failed.Prog, failed.Relo, err)
 		} else {
-			t.Logf("libbpf and corerel both refuse prog '%s' relo #%d: %v", failed.prog, failed.relo, err)
+			t.Logf("libbpf and corerel both refuse prog '%s' relo #%d: %v", failed.Prog, failed.Relo, err)
 		}
 		return 0
 	}
@@ -161,7 +61,7 @@ func compareWithLibbpf(t *testing.T, tool, objPath, targetPath string, target *c
 	}
 	n := 0
 	for _, rel := range res.Relocations {
-		k := reloKey{rel.Program, rel.Index}
+		k := libbpflog.Key{Prog: rel.Program, Relo: rel.Index}
 		w, ok := want[k]
 		if !ok {
 			obj := obj.Program(rel.Program)
@@ -173,16 +73,16 @@ func compareWithLibbpf(t *testing.T, tool, objPath, targetPath string, target *c
 		}
 		delete(want, k)
 		n++
-		got := libbpfRelo{insn: rel.Insn, poisoned: rel.Poisoned, value: rel.Value, memSize: rel.MemSize}
+		got := libbpflog.Relo{Insn: rel.Insn, Poisoned: rel.Poisoned, Value: rel.Value, MemSize: rel.MemSize}
 		if rel.Poisoned {
-			got.value = 0
+			got.Value = 0
 		}
 		if got != w {
 			t.Errorf("prog '%s' relo #%d (%s %s %q): corerel %+v, libbpf %+v", rel.Program, rel.Index, rel.Kind, rel.LocalType, rel.Access, got, w)
 		}
 	}
 	for k, w := range want {
-		t.Errorf("prog '%s' relo #%d: libbpf patched insn #%d, corerel did not", k.prog, k.relo, w.insn)
+		t.Errorf("prog '%s' relo #%d: libbpf patched insn #%d, corerel did not", k.Prog, k.Relo, w.Insn)
 	}
 	if t.Failed() && testing.Verbose() {
 		t.Log(log)

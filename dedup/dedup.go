@@ -146,11 +146,7 @@ func (d *state) run(opts *Options) error {
 			<-done // on early returns too: scan writes to d
 		}
 	}()
-	hint := int(d.first)
-	if n := len(d.offs) / 16; n > hint {
-		hint = n
-	}
-	d.tab = newTable(hint)
+	d.tab = newTable(1 << 12) // grows as needed
 
 	if err := d.prep(); err != nil {
 		return err
@@ -164,18 +160,37 @@ func (d *state) run(opts *Options) error {
 	phase("strings")
 	d.primTypes()
 	phase("prim")
+	if d.base == nil {
+		// See pureRefs.
+		d.refTab = newTable(1 << 12)
+		d.refOff = make([]uint32, d.next)
+		done = make(chan struct{})
+		go func() {
+			d.pureRefs()
+			close(done)
+		}()
+	} else {
+		// Base types may repeat each other, so reference types must see
+		// their candidates in libbpf's order: one index, one pass.
+		d.refTab, d.refOff = d.tab, d.hypot
+	}
 	if err := d.structTypes(); err != nil {
 		return err
 	}
 	phase("struct")
 	d.resolveFwds()
 	phase("fwds")
+	if done != nil {
+		<-done
+		done = nil
+	}
+	phase("pure")
 	if err := d.refTypes(); err != nil {
 		return err
 	}
 	phase("ref")
-	d.tab = nil
-	d.refRecs = nil
+	d.tab, d.refTab = nil, nil
+	d.refRecs, d.refOff = nil, nil
 	return nil
 }
 

@@ -86,6 +86,15 @@
 // read as words; the passes allocate a few arrays indexed by type id and
 // nothing per type.
 //
+// # Two cores
+//
+// Each decision depends on the ones before, so the passes run one after
+// the other. Two pieces of work can still move to a second goroutine
+// without changing any decision: the walk that notes every type's kind and
+// hashes every struct runs while strings are deduplicated, and reference
+// types that lead to no struct, union or FWD are deduplicated while the
+// struct pass runs (see pureRefs for why the result is the same).
+//
 // # Differences from libbpf 1.1
 //
 // A typedef that refers back to itself through a pointer (Go's

@@ -75,6 +75,8 @@ type state struct {
 
 	tab *table
 
+	refTab  *table   // index of reference types
+	refOff  []uint32 // offset in refRecs of a canonical reference type
 	refRecs []uint32 // rewritten records of canonical own reference types
 	scratch []uint32
 

@@ -72,6 +72,25 @@ func (d *state) identicalStructs(id1, id2 uint32, depth int) bool {
 	return true
 }
 
+// mappable[k] is true for the kinds that the passes up to the struct pass
+// may map to another type: INT, ENUM, ENUM64, FWD, FLOAT, STRUCT and UNION.
+// Until the reference pass, every other type maps to itself or to nothing,
+// so resolving it is the identity.
+var mappable = [32]bool{kInt: true, kEnum: true, kEnum64: true, kFwd: true, kFloat: true, kStruct: true, kUnion: true}
+
+// fwdOrComposite[k] is true for FWD, STRUCT and UNION.
+var fwdOrComposite = [32]bool{kFwd: true, kStruct: true, kUnion: true}
+
+// resolveS is resolve for the struct pass: it skips the canonical map for
+// types that cannot be mapped yet, which keeps most lookups in the small
+// kinds array.
+func (d *state) resolveS(id uint32) uint32 {
+	if !mappable[d.kinds[id]] {
+		return id
+	}
+	return d.resolve(id)
+}
+
 // isEquiv is btf_dedup_is_equiv: is the type graph reachable from cand
 // equivalent to the one reachable from canon? It walks both side by side,
 // recording in the hypothetical map which canonical-side type stands for
@@ -80,7 +99,7 @@ func (d *state) identicalStructs(id1, id2 uint32, depth int) bool {
 // graphs differ. A FWD is equivalent to a struct or union of its name and
 // kind. Errors (a kind that cannot occur in a type graph) are left in d.err.
 func (d *state) isEquiv(cand, canon uint32) bool {
-	if d.resolve(cand) == d.resolve(canon) {
+	if d.resolveS(cand) == d.resolveS(canon) {
 		return true
 	}
 	canon = d.resolveFwd(canon)
@@ -176,8 +195,14 @@ func (d *state) isEquiv(cand, canon uint32) bool {
 func (d *state) mergeHypot() {
 	for _, canonID := range d.hypotList {
 		targ := d.hypot[canonID]
-		t := d.resolve(targ)
-		c := d.resolve(canonID)
+		// Every rule below needs a FWD, struct or union on a side, and
+		// other kinds do not resolve to one: skip the rest, which is
+		// most of the list (pointers, qualifiers, prototypes).
+		if !fwdOrComposite[d.kinds[targ]] && !fwdOrComposite[d.kinds[canonID]] {
+			continue
+		}
+		t := d.resolveS(targ)
+		c := d.resolveS(canonID)
 		tk, ck := d.kind(t), d.kind(c)
 		if tk != kFwd && ck == kFwd {
 			d.m[c] = t

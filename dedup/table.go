@@ -53,7 +53,7 @@ func newTable(sizeHint int) *table {
 		n <<= 1
 	}
 	t.resize(n)
-	t.ents = make([]entry, 0, sizeHint)
+	t.ents = make([]entry, 0, n)
 	return t
 }
 

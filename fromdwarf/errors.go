@@ -1,7 +1,6 @@
 package fromdwarf
 
 import (
-	"debug/dwarf"
 	"errors"
 	"fmt"
 )
@@ -18,15 +17,15 @@ var ErrUnsupported = errors.New("unsupported DWARF")
 // name and offset) and the offset of the DIE in .debug_info. It is the
 // type of the warnings passed to Options.Warn, and of errors about one DIE.
 type DIEError struct {
-	CU       string       // name of the compilation unit (DW_AT_name)
-	CUOffset dwarf.Offset // offset of the unit's DIE in .debug_info
-	Offset   dwarf.Offset // offset of the DIE in .debug_info
+	CU       string // name of the compilation unit (DW_AT_name)
+	CUOffset uint64 // offset of the unit's DIE in .debug_info
+	Offset   uint64 // offset of the DIE in .debug_info
 	Msg      string
 	Err      error // wrapped sentinel, or nil
 }
 
 func (e *DIEError) Error() string {
-	s := fmt.Sprintf("CU %q (0x%x): DIE 0x%x: %s", e.CU, uint64(e.CUOffset), uint64(e.Offset), e.Msg)
+	s := fmt.Sprintf("CU %q (0x%x): DIE 0x%x: %s", e.CU, e.CUOffset, e.Offset, e.Msg)
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}

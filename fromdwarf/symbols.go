@@ -100,17 +100,17 @@ func (s *symbols) percpuAt(off uint64) (percpuVar, bool) {
 }
 
 // validBTFName follows pahole's btf_name_valid (btf_encoder.c): a C
-// identifier, possibly with dots after the first character, shorter than
-// KSYM_NAME_LEN (128).
+// identifier in which dots are allowed too, of at most KSYM_NAME_LEN (128)
+// bytes.
 func validBTFName(p string) bool {
-	if p == "" || len(p) >= 128 {
+	if p == "" || len(p) > 128 {
 		return false
 	}
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		ok := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		ok := c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 		if i > 0 {
-			ok = ok || c == '.' || c >= '0' && c <= '9'
+			ok = ok || c >= '0' && c <= '9'
 		}
 		if !ok {
 			return false

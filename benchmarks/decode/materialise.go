@@ -3,7 +3,6 @@ package decode
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"github.com/btfhub/btfhub/btf"
 	cilium "github.com/cilium/ebpf/btf"
@@ -53,17 +52,13 @@ func BTFHubReader(data []byte) (Summary, error) {
 	return WalkBTFHub(spec)
 }
 
-// ReadAndDecode reads the file at path and decodes it with btf.Decode: the
+// ReadAndDecode reads the file at path and decodes it with btf.LoadSpec: the
 // same work as libbpf's btf__parse_raw, which reads the whole file and
 // parses it. It returns the number of types.
 func ReadAndDecode(path string) (int, error) {
-	data, err := os.ReadFile(path)
+	spec, err := btf.LoadSpec(path, nil)
 	if err != nil {
 		return 0, err
-	}
-	spec, err := btf.Decode(data, nil)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
 	}
 	return spec.NumTypes(), nil
 }

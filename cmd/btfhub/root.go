@@ -59,6 +59,7 @@ means standard input or output.`,
 		newConvertCommand(),
 		newDiffCommand(),
 		newRelocateCommand(),
+		newMinimizeCommand(),
 		newValidateCommand(),
 		newObjectsCommand(),
 	)

@@ -3,7 +3,7 @@
 // relocation happens before the kernel sees the programs, so the log holds
 // every relocation decision even when the load then fails.
 //
-// Built at test time by corerel's tests: cc corelog.c -lbpf
+// Built at test time by package internal/libbpflog: cc corelog.c -lbpf
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

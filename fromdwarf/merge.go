@@ -1,0 +1,166 @@
+package fromdwarf
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/btfhub/btfhub/btf"
+)
+
+// merger concatenates the CUs' BTF into one type section and one string
+// section, in CU order, the way pahole's single encoder appends each CU:
+// types first, then the CU's FUNCs (the first CU to have a function for a
+// symbol wins), then its per-cpu VARs; the DATASEC comes last.
+type merger struct {
+	base      *btf.Spec
+	words     []uint32
+	strs      []byte
+	strIdx    map[string]uint32
+	strBase   uint32
+	nextID    uint32
+	generated []bool
+	secinfo   []btf.VarSecinfo
+	strMap    []uint32 // scratch
+}
+
+func newMerger(base *btf.Spec, nFuncs int, sizeHint int) *merger {
+	m := &merger{base: base, strIdx: map[string]uint32{"": 0}, nextID: 1, generated: make([]bool, nFuncs)}
+	m.words = make([]uint32, 0, sizeHint)
+	if base != nil {
+		m.nextID = uint32(base.NextID())
+		m.strBase = base.StringBase() + uint32(base.StringsSize())
+	} else {
+		m.strs = []byte{0}
+	}
+	return m
+}
+
+func (m *merger) str(s string) uint32 {
+	if off, ok := m.strIdx[s]; ok {
+		return off
+	}
+	off := m.strBase + uint32(len(m.strs))
+	m.strs = append(append(m.strs, s...), 0)
+	m.strIdx[s] = off
+	return off
+}
+
+// add appends one CU.
+func (m *merger) add(o *cuOut) {
+	m.strMap = m.strMap[:0]
+	for _, s := range o.strs {
+		m.strMap = append(m.strMap, m.str(s))
+	}
+	sm := m.strMap
+	base := m.nextID - 1
+	start := len(m.words)
+	m.words = append(m.words, o.words...)
+	relocate(m.words[start:], sm, base)
+	m.nextID += uint32(o.nTypes)
+	for _, f := range o.funcs {
+		if f.sym >= 0 {
+			if m.generated[f.sym] {
+				continue
+			}
+			m.generated[f.sym] = true
+		}
+		protoID := m.nextID
+		start := len(m.words)
+		m.words = append(m.words, f.proto...)
+		relocate(m.words[start:], sm, base)
+		m.words = append(m.words, sm[f.name], uint32(btf.KindFunc)<<24|uint32(btf.LinkageStatic), protoID)
+		fnID := protoID + 1
+		m.nextID += 2
+		for _, t := range f.tags {
+			m.words = append(m.words, sm[t.value], uint32(btf.KindDeclTag)<<24, fnID, uint32(t.comp))
+			m.nextID++
+		}
+	}
+	for _, v := range o.vars {
+		typ := v.typ
+		if typ != 0 {
+			typ += base
+		}
+		m.words = append(m.words, sm[v.name], uint32(btf.KindVar)<<24, typ, uint32(v.linkage))
+		varID := m.nextID
+		m.nextID++
+		for _, t := range v.tags {
+			m.words = append(m.words, sm[t.value], uint32(btf.KindDeclTag)<<24, varID, uint32(t.comp))
+			m.nextID++
+		}
+		m.secinfo = append(m.secinfo, btf.VarSecinfo{Type: btf.TypeID(varID), Offset: v.off, Size: v.size})
+	}
+}
+
+// finish adds the DATASEC of the per-cpu variables, sorted by offset as
+// btf_encoder__add_datasec does, and returns the sections.
+func (m *merger) finish() ([]uint32, string, error) {
+	if n := len(m.secinfo); n > 0 {
+		if n > 0xffff {
+			return nil, "", fmt.Errorf("%d per-cpu variables, more than a DATASEC holds", n)
+		}
+		slices.SortStableFunc(m.secinfo, func(a, b btf.VarSecinfo) int { return cmp.Compare(a.Offset, b.Offset) })
+		last := m.secinfo[n-1]
+		m.words = append(m.words, m.str(percpuSection), uint32(btf.KindDatasec)<<24|uint32(n), last.Offset+last.Size)
+		for _, v := range m.secinfo {
+			m.words = append(m.words, uint32(v.Type), v.Offset, v.Size)
+		}
+		m.nextID++
+	}
+	return m.words, string(m.strs), nil
+}
+
+// relocate rewrites CU-local string indexes and type ids in a run of
+// records to global ones: strings through sm, types by adding base.
+func relocate(w []uint32, sm []uint32, base uint32) {
+	ref := func(x uint32) uint32 {
+		if x == 0 {
+			return 0
+		}
+		return x + base
+	}
+	for len(w) >= 3 {
+		w[0] = sm[w[0]]
+		kind := btf.Kind(w[1] >> 24 & 0x1f)
+		vlen := int(w[1] & 0xffff)
+		n := 3
+		switch kind {
+		case btf.KindInt:
+			n = 4
+		case btf.KindPointer, btf.KindTypedef, btf.KindVolatile, btf.KindConst, btf.KindRestrict,
+			btf.KindTypeTag, btf.KindFunc:
+			w[2] = ref(w[2])
+		case btf.KindDeclTag, btf.KindVar:
+			w[2] = ref(w[2])
+			n = 4
+		case btf.KindArray:
+			w[3], w[4] = ref(w[3]), ref(w[4])
+			n = 6
+		case btf.KindStruct, btf.KindUnion:
+			for k := range vlen {
+				m := w[3+3*k:]
+				m[0], m[1] = sm[m[0]], ref(m[1])
+			}
+			n = 3 + 3*vlen
+		case btf.KindEnum:
+			for k := range vlen {
+				w[3+2*k] = sm[w[3+2*k]]
+			}
+			n = 3 + 2*vlen
+		case btf.KindEnum64:
+			for k := range vlen {
+				w[3+3*k] = sm[w[3+3*k]]
+			}
+			n = 3 + 3*vlen
+		case btf.KindFuncProto:
+			w[2] = ref(w[2])
+			for k := range vlen {
+				p := w[3+2*k:]
+				p[0], p[1] = sm[p[0]], ref(p[1])
+			}
+			n = 3 + 2*vlen
+		}
+		w = w[n:]
+	}
+}

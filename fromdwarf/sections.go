@@ -1,0 +1,152 @@
+package fromdwarf
+
+import (
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+)
+
+// loadDWARF returns the DWARF sections encoding reads: .debug_info and
+// what its attributes refer to. Line tables, frames, location and range
+// lists are not read. Sections of image (the whole file, when the caller
+// has it in memory or mapped) are used in place when they need no
+// decompression or relocation; those of relocatable files (modules) are
+// copied and relocated.
+func loadDWARF(f *elf.File, image []byte) (*dwarfData, error) {
+	d := &dwarfData{bo: f.ByteOrder}
+	if f.ByteOrder != binary.LittleEndian && f.ByteOrder != binary.BigEndian {
+		d.bo = binary.LittleEndian
+	}
+	for _, sec := range []struct {
+		name string
+		dst  *[]byte
+	}{
+		{".debug_info", &d.info},
+		{".debug_abbrev", &d.abbrev},
+		{".debug_str", &d.str},
+		{".debug_str_offsets", &d.strOffsets},
+		{".debug_addr", &d.addr},
+		{".debug_line_str", &d.lineStr},
+	} {
+		s := f.Section(sec.name)
+		if s == nil {
+			if f.Section(".zdebug"+sec.name[len(".debug"):]) != nil {
+				return nil, fmt.Errorf("%w: section %s is compressed the old GNU way (.zdebug); decompress it with objcopy --decompress-debug-sections", ErrUnsupported, sec.name)
+			}
+			continue
+		}
+		b, err := sectionData(f, s, image)
+		if err != nil {
+			return nil, fmt.Errorf("section %s: %w", sec.name, err)
+		}
+		*sec.dst = b
+	}
+	if d.info == nil {
+		return nil, ErrNoDWARF
+	}
+	if f.Type == elf.ET_REL {
+		for _, sec := range []struct {
+			name string
+			b    []byte
+		}{{".debug_info", d.info}, {".debug_str_offsets", d.strOffsets}, {".debug_addr", d.addr}} {
+			if sec.b != nil {
+				if err := applyRelocations(f, sec.name, sec.b); err != nil {
+					return nil, fmt.Errorf("section %s: %w", sec.name, err)
+				}
+			}
+		}
+	}
+	if err := d.parseUnits(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// sectionData returns the contents of s: a slice of image when possible,
+// otherwise a copy (decompressed if need be).
+func sectionData(f *elf.File, s *elf.Section, image []byte) ([]byte, error) {
+	if s.Type == elf.SHT_NOBITS {
+		return nil, fmt.Errorf("section has no data")
+	}
+	if image != nil && s.Flags&elf.SHF_COMPRESSED == 0 && f.Type != elf.ET_REL {
+		end := s.Offset + s.FileSize
+		if end < s.Offset || end > uint64(len(image)) {
+			return nil, fmt.Errorf("offset %d and size %d are past the end of the file (%d bytes)", s.Offset, s.FileSize, len(image))
+		}
+		return image[s.Offset:end:end], nil
+	}
+	return s.Data()
+}
+
+// applyRelocations applies the RELA relocations of section name to b, its
+// contents, as a linker would for the absolute relocations DWARF uses
+// (S + A). Only x86-64 and arm64 objects are supported.
+func applyRelocations(f *elf.File, name string, b []byte) error {
+	idx := -1
+	for i, s := range f.Sections {
+		if s.Name == name {
+			idx = i
+		}
+	}
+	var rels *elf.Section
+	for _, s := range f.Sections {
+		if (s.Type == elf.SHT_RELA || s.Type == elf.SHT_REL) && int(s.Info) == idx {
+			rels = s
+		}
+	}
+	if rels == nil {
+		return nil
+	}
+	if rels.Type != elf.SHT_RELA || f.Class != elf.ELFCLASS64 {
+		return fmt.Errorf("%w: relocations of type %s in a %s file", ErrUnsupported, rels.Type, f.Class)
+	}
+	data, err := rels.Data()
+	if err != nil {
+		return fmt.Errorf("%s: %w", rels.Name, err)
+	}
+	if len(data)%24 != 0 {
+		return fmt.Errorf("%s: size %d is not a multiple of 24", rels.Name, len(data))
+	}
+	syms, err := f.Symbols()
+	if err != nil {
+		return fmt.Errorf("%s: %w", rels.Name, err)
+	}
+	bo := f.ByteOrder
+	for k := 0; k < len(data); k += 24 {
+		off := bo.Uint64(data[k:])
+		info := bo.Uint64(data[k+8:])
+		addend := int64(bo.Uint64(data[k+16:]))
+		symNo := info >> 32
+		typ := uint32(info)
+		if symNo == 0 || symNo > uint64(len(syms)) {
+			continue
+		}
+		sym := &syms[symNo-1]
+		if sym.Section == elf.SHN_UNDEF || sym.Section >= elf.SHN_LORESERVE {
+			continue
+		}
+		size := 0
+		switch {
+		case f.Machine == elf.EM_X86_64 && typ == uint32(elf.R_X86_64_64),
+			f.Machine == elf.EM_AARCH64 && typ == uint32(elf.R_AARCH64_ABS64):
+			size = 8
+		case f.Machine == elf.EM_X86_64 && (typ == uint32(elf.R_X86_64_32) || typ == uint32(elf.R_X86_64_32S)),
+			f.Machine == elf.EM_AARCH64 && typ == uint32(elf.R_AARCH64_ABS32):
+			size = 4
+		case f.Machine == elf.EM_X86_64 || f.Machine == elf.EM_AARCH64:
+			continue // not an absolute relocation; DWARF has none
+		default:
+			return fmt.Errorf("%w: relocations for machine %s", ErrUnsupported, f.Machine)
+		}
+		if off > uint64(len(b)) || uint64(len(b))-off < uint64(size) {
+			return fmt.Errorf("%s: relocation at offset 0x%x is past the end of the section", rels.Name, off)
+		}
+		v := sym.Value + uint64(addend)
+		if size == 8 {
+			bo.PutUint64(b[off:], v)
+		} else {
+			bo.PutUint32(b[off:], uint32(v))
+		}
+	}
+	return nil
+}
