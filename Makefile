@@ -3,6 +3,7 @@ GO      ?= go
 BIN     := bin/btfhub
 KERNEL  := testdata/kernels/6.1.0-53-cloud-amd64.btf.xz
 PREDEDUP := testdata/dedup/6.1.0-53-cloud-amd64.prededup.btf.xz
+DEMO    := bin/demo
 
 .PHONY: all build test test-go deps testdata lint fuzz fuzz-short demo bench bench-data clean
 
@@ -53,6 +54,15 @@ demo: build
 	@echo
 	@echo '$$ btfhub validate $(KERNEL)'
 	@$(BIN) validate $(KERNEL)
+	@echo
+	@echo '$$ btfhub relocate testdata/objects/opensnoop.bpf.o --target $(KERNEL) --report - | head -4'
+	@$(BIN) relocate testdata/objects/opensnoop.bpf.o --target $(KERNEL) --report - | head -4
+	@echo
+	@echo '$$ btfhub minimize testdata/objects/*.bpf.o --target $(KERNEL) -o $(DEMO)/tools.min.btf'
+	@mkdir -p $(DEMO)
+	@$(BIN) minimize testdata/objects/*.bpf.o --target $(KERNEL) -o $(DEMO)/tools.min.btf
+	@echo '$$ btfhub dump $(DEMO)/tools.min.btf --format c | grep -A4 "struct trace_event_raw_sys_enter {"'
+	@$(BIN) dump $(DEMO)/tools.min.btf --format c | grep -A4 "struct trace_event_raw_sys_enter {"
 
 bench-data:
 	scripts/bench-data.sh

@@ -1,9 +1,9 @@
 package archive
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
-	"strings"
 )
 
 // groupWriter accumulates the shared tables of one group of kernels:
@@ -148,7 +148,7 @@ func parseShared(b []byte) (*groupTables, error) {
 	b = b[k:]
 	t := &groupTables{strs: make([]string, 0, n)}
 	for i := uint64(0); i < n; i++ {
-		j := strings.IndexByte(string(b), 0)
+		j := bytes.IndexByte(b, 0)
 		if j < 0 {
 			return nil, bad("unterminated string")
 		}

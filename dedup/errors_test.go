@@ -46,8 +46,9 @@ func TestRefLoopError(t *testing.T) {
 	d := &state{
 		first: 1, next: 3, words: words, offs: []uint32{0, 3, 6},
 		m: []uint32{0, unprocessed, unprocessed}, hypot: make([]uint32, 3),
-		kinds: []uint8{0, uint8(kConst), uint8(kVolatile)},
-		tab:   newTable(4),
+		kinds:  []uint8{0, uint8(kConst), uint8(kVolatile)},
+		tab:    newTable(4),
+		refTab: newTable(4), refOff: make([]uint32, 3),
 	}
 	_, err := d.refType(1)
 	if !errors.Is(err, btf.ErrTypeLoop) {

@@ -15,7 +15,7 @@ type cuOut struct {
 	name   string
 	words  []uint32 // type records in local id order
 	nTypes int
-	strs   []string // local strings; strs[0] is ""
+	strs   [][]byte // local strings; strs[0] is "". They may alias the input.
 	funcs  []cuFunc // FUNC candidates, in DIE order
 	vars   []cuVar  // per-cpu variables
 	warns  []error
@@ -61,7 +61,10 @@ type cuEnc struct {
 	// tagIDs[i] is the first of the type tag ids of pointer dies[i]
 	tagIDs map[int]uint32
 
-	strIdx    map[string]uint32
+	addr     []byte // .debug_addr
+	addrBase uint64 // the unit's DW_AT_addr_base
+
+	strIdx    map[uintptr]uint32 // by address of the string's first byte
 	out       *cuOut
 	intID     uint32 // local id of the base type "int", the array index type
 	needIndex bool
@@ -122,14 +125,21 @@ func (c *cuEnc) warn(i int, format string, args ...any) {
 	c.out.warns = append(c.out.warns, &DIEError{CU: c.out.name, CUOffset: c.dies[0].off, Offset: c.dies[i].off, Msg: fmt.Sprintf(format, args...)})
 }
 
+// str returns the local index of string s. Strings are told apart by
+// address: a name read from .debug_str has the same address wherever it is
+// used, which makes interning an integer lookup. Equal strings at other
+// addresses get their own index; merge unifies them.
 func (c *cuEnc) str(s []byte) uint32 {
-	if i, ok := c.strIdx[string(s)]; ok {
+	if len(s) == 0 {
+		return 0
+	}
+	key := uintptr(unsafePointer(s))
+	if i, ok := c.strIdx[key]; ok {
 		return i
 	}
 	i := uint32(len(c.out.strs))
-	str := string(s)
-	c.out.strs = append(c.out.strs, str)
-	c.strIdx[str] = i
+	c.out.strs = append(c.out.strs, s)
+	c.strIdx[key] = i
 	return i
 }
 
@@ -727,12 +737,30 @@ func (c *cuEnc) variable(i int) {
 // locationAddr returns the address of a variable whose location
 // expression starts with DW_OP_addr: one with static storage (pahole's
 // dwarf__location, VSCOPE_GLOBAL).
+// DW_OP_addrx (DWARF 5) and DW_OP_GNU_addr_index take the address from
+// .debug_addr.
 func (c *cuEnc) locationAddr(v []byte) (uint64, bool) {
-	if len(v) < 1+c.addrSize || v[0] != 0x03 { // DW_OP_addr
+	if len(v) == 0 {
 		return 0, false
 	}
-	if c.addrSize == 8 {
-		return c.bo.Uint64(v[1:]), true
+	switch v[0] {
+	case 0x03: // DW_OP_addr
+		if len(v) < 1+c.addrSize {
+			return 0, false
+		}
+		if c.addrSize == 8 {
+			return c.bo.Uint64(v[1:]), true
+		}
+		return uint64(c.bo.Uint32(v[1:])), true
+	case 0xa1, 0xfb: // DW_OP_addrx, DW_OP_GNU_addr_index
+		cur := &cursor{b: v, off: 1, bo: c.bo}
+		idx := cur.uleb()
+		pos := c.addrBase + idx*uint64(c.addrSize)
+		if cur.err != nil || idx > uint64(len(c.addr)) || pos < c.addrBase || pos+uint64(c.addrSize) > uint64(len(c.addr)) {
+			return 0, false
+		}
+		ac := &cursor{b: c.addr, off: int(pos), bo: c.bo}
+		return ac.uN(c.addrSize), true
 	}
-	return uint64(c.bo.Uint32(v[1:])), true
+	return 0, false
 }

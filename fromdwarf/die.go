@@ -206,10 +206,20 @@ type unitReader struct {
 
 // readUnit decodes every DIE of unit u into dies (reusing its storage),
 // in DIE order, with end set.
-func (d *dwarfData) readUnit(u *unitHeader, dies []die) ([]die, error) {
+//
+// It also returns the unit's DW_AT_addr_base, for DW_OP_addrx.
+func (d *dwarfData) readUnit(u *unitHeader, dies []die) ([]die, uint64, error) {
+	dies, r, err := d.readUnitDIEs(u, dies)
+	if r == nil {
+		return dies, 0, err
+	}
+	return dies, r.addrBase, err
+}
+
+func (d *dwarfData) readUnitDIEs(u *unitHeader, dies []die) ([]die, *unitReader, error) {
 	t, err := parseAbbrevs(d.abbrev, u.abbrevOff, d.bo)
 	if err != nil {
-		return dies, err
+		return dies, nil, err
 	}
 	r := &unitReader{d: d, u: u, abbrevs: t, strBase: 8, addrBase: 8}
 	if u.offSize == 8 {
@@ -218,7 +228,7 @@ func (d *dwarfData) readUnit(u *unitHeader, dies []die) ([]die, error) {
 	}
 	c := &cursor{b: d.info[:u.end], off: int(u.dieOff), bo: d.bo}
 	if err := r.bases(c); err != nil {
-		return dies, err
+		return dies, r, err
 	}
 	dies = dies[:0]
 	var stack []int32
@@ -226,7 +236,7 @@ func (d *dwarfData) readUnit(u *unitHeader, dies []die) ([]die, error) {
 		off := uint64(c.off)
 		code := c.uleb()
 		if c.err != nil {
-			return dies, fmt.Errorf("DIE 0x%x: %w", off, c.err)
+			return dies, r, fmt.Errorf("DIE 0x%x: %w", off, c.err)
 		}
 		if code == 0 {
 			if len(stack) == 0 {
@@ -241,7 +251,7 @@ func (d *dwarfData) readUnit(u *unitHeader, dies []die) ([]die, error) {
 		}
 		a := t.get(code)
 		if a == nil {
-			return dies, fmt.Errorf("DIE 0x%x: unknown abbreviation code %d", off, code)
+			return dies, r, fmt.Errorf("DIE 0x%x: unknown abbreviation code %d", off, code)
 		}
 		dies = append(dies, die{off: off, tag: a.tag, children: a.children})
 		e := &dies[len(dies)-1]
@@ -249,7 +259,7 @@ func (d *dwarfData) readUnit(u *unitHeader, dies []die) ([]die, error) {
 			r.attr(c, e, a.attrs[i].attr, a.attrs[i].form, a.attrs[i].implicit)
 		}
 		if c.err != nil {
-			return dies, fmt.Errorf("DIE 0x%x: %w", off, c.err)
+			return dies, r, fmt.Errorf("DIE 0x%x: %w", off, c.err)
 		}
 		e.end = int32(len(dies))
 		if a.children {
@@ -262,7 +272,7 @@ func (d *dwarfData) readUnit(u *unitHeader, dies []die) ([]die, error) {
 	for _, i := range stack {
 		dies[i].end = int32(len(dies))
 	}
-	return dies, nil
+	return dies, r, nil
 }
 
 // bases reads DW_AT_str_offsets_base and DW_AT_addr_base from the unit's

@@ -17,6 +17,8 @@ type merger struct {
 	words     []uint32
 	strs      []byte
 	strIdx    map[string]uint32
+	strSec    []byte            // .debug_str
+	bySecOff  map[uint32]uint32 // offset in .debug_str -> string offset
 	strBase   uint32
 	nextID    uint32
 	generated []bool
@@ -25,7 +27,7 @@ type merger struct {
 }
 
 func newMerger(base *btf.Spec, nFuncs int, sizeHint int) *merger {
-	m := &merger{base: base, strIdx: map[string]uint32{"": 0}, nextID: 1, generated: make([]bool, nFuncs)}
+	m := &merger{base: base, strIdx: map[string]uint32{"": 0}, bySecOff: map[uint32]uint32{}, nextID: 1, generated: make([]bool, nFuncs)}
 	m.words = make([]uint32, 0, sizeHint)
 	if base != nil {
 		m.nextID = uint32(base.NextID())
@@ -36,21 +38,41 @@ func newMerger(base *btf.Spec, nFuncs int, sizeHint int) *merger {
 	return m
 }
 
-func (m *merger) str(s string) uint32 {
-	if off, ok := m.strIdx[s]; ok {
+func (m *merger) str(s []byte) uint32 {
+	if off, ok := m.strIdx[string(s)]; ok {
 		return off
 	}
 	off := m.strBase + uint32(len(m.strs))
 	m.strs = append(append(m.strs, s...), 0)
-	m.strIdx[s] = off
+	m.strIdx[string(s)] = off
 	return off
+}
+
+// localStr returns the string offset of a CU's local string s. Strings of
+// .debug_str are looked up by their offset there, others by content.
+func (m *merger) localStr(s []byte) uint32 {
+	if len(s) == 0 {
+		return 0
+	}
+	p := uintptr(unsafePointer(s))
+	base := uintptr(unsafePointer(m.strSec))
+	if len(m.strSec) > 0 && p >= base && p-base < uintptr(len(m.strSec)) {
+		k := uint32(p - base)
+		if off, ok := m.bySecOff[k]; ok {
+			return off
+		}
+		off := m.str(s)
+		m.bySecOff[k] = off
+		return off
+	}
+	return m.str(s)
 }
 
 // add appends one CU.
 func (m *merger) add(o *cuOut) {
 	m.strMap = m.strMap[:0]
 	for _, s := range o.strs {
-		m.strMap = append(m.strMap, m.str(s))
+		m.strMap = append(m.strMap, m.localStr(s))
 	}
 	sm := m.strMap
 	base := m.nextID - 1
@@ -102,7 +124,7 @@ func (m *merger) finish() ([]uint32, string, error) {
 		}
 		slices.SortStableFunc(m.secinfo, func(a, b btf.VarSecinfo) int { return cmp.Compare(a.Offset, b.Offset) })
 		last := m.secinfo[n-1]
-		m.words = append(m.words, m.str(percpuSection), uint32(btf.KindDatasec)<<24|uint32(n), last.Offset+last.Size)
+		m.words = append(m.words, m.str([]byte(percpuSection)), uint32(btf.KindDatasec)<<24|uint32(n), last.Offset+last.Size)
 		for _, v := range m.secinfo {
 			m.words = append(m.words, uint32(v.Type), v.Offset, v.Size)
 		}

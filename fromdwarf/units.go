@@ -64,6 +64,7 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 	// Linux kernel's vmlinux and modules, gcc and clang): allocating that
 	// at once avoids copying a growing slice of hundreds of MB.
 	m := newMerger(opts.Base, len(syms.funcs), len(d.info)*5/24)
+	m.strSec = d.str
 	var firstErr error
 	var dropped uint64
 	for i := range slots {
@@ -109,11 +110,15 @@ func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader) (out *cuOut, err error) 
 			out, err = nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: fmt.Sprintf("malformed unit: %v", p), Err: ErrUnsupported}
 		}
 	}()
-	c.out = &cuOut{strs: []string{""}}
-	c.strIdx = make(map[string]uint32, 1024)
+	c.out = &cuOut{strs: [][]byte{nil}}
+	if c.strIdx == nil {
+		c.strIdx = make(map[uintptr]uint32, 4096)
+	}
+	clear(c.strIdx)
 	c.intID, c.needIndex = 0, false
 	clear(c.tagIDs)
-	c.dies, err = d.readUnit(u, c.dies)
+	c.dies, c.addrBase, err = d.readUnit(u, c.dies)
+	c.addr = d.addr
 	if err != nil {
 		return nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: "reading the unit", Err: err}
 	}

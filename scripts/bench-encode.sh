@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-encode.sh compares `btfhub encode` with pahole -J on the DWARF
 # vmlinux that scripts/fetch-dbg.sh puts in benchmarks/data/, in the same
-# run: wall time and peak RSS of each, ROUNDS times (default 2),
+# run: wall time, CPU time (user + system) and peak RSS of each, ROUNDS times (default 2),
 # alternating, then the dedup-ratio report of btfhub encode --stats.
 #
 #   scripts/bench-encode.sh               # pahole -j2 vs btfhub --jobs 2
@@ -31,12 +31,13 @@ trap 'rm -rf "$out"' EXIT INT TERM
 measure() { # NAME CMD...
 	name=$1
 	shift
-	/usr/bin/time -f "%e %M" -o "$out/time" "$@" >/dev/null 2>"$out/err" || {
+	/usr/bin/time -f "%e %U %S %M" -o "$out/time" "$@" >/dev/null 2>"$out/err" || {
 		cat "$out/err" >&2
 		exit 1
 	}
-	read -r wall rss <"$out/time"
-	printf '%-28s %8.2f s %8d MB\n' "$name" "$wall" "$((rss / 1024))"
+	read -r wall user sys rss <"$out/time"
+	cpu=$(awk "BEGIN { print $user + $sys }")
+	printf '%-28s %8.2f s wall %8.2f s CPU %6d MB peak RSS\n' "$name" "$wall" "$cpu" "$((rss / 1024))"
 }
 
 echo "vmlinux-$release, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,9 +4,8 @@
 //
 //	godedup IN OUT [BASE]
 //
-// As a program that deduplicates one file would, it drops the file's bytes
-// once they are decoded and returns them to the kernel before timing, so
-// that the peak RSS it reports is that of the whole job.
+// The peak RSS it reports is that of the whole job: reading, decoding,
+// deduplicating and writing.
 package main
 
 import (
@@ -14,7 +13,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -50,16 +48,12 @@ func run(in, out string, basePath []string) error {
 			return err
 		}
 	}
-	data, err := os.ReadFile(in)
+	// LoadSpec reads the file into one buffer and decodes it in place,
+	// as the btfhub CLI does.
+	spec, err := btf.LoadSpec(in, base)
 	if err != nil {
 		return err
 	}
-	spec, err := btf.Decode(data, base)
-	if err != nil {
-		return fmt.Errorf("%s: %w", in, err)
-	}
-	data = nil
-	debug.FreeOSMemory()
 
 	cpuStart := cpuTime()
 	start := time.Now()
