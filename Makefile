@@ -55,6 +55,10 @@ demo: build
 	@echo '$$ btfhub validate $(KERNEL)'
 	@$(BIN) validate $(KERNEL)
 	@echo
+	@echo '$$ btfhub dedup $(PREDEDUP) -o $(DEMO)/vmlinux.dedup.btf'
+	@mkdir -p $(DEMO)
+	@$(BIN) dedup $(PREDEDUP) -o $(DEMO)/vmlinux.dedup.btf
+	@echo
 	@echo '$$ btfhub relocate testdata/objects/opensnoop.bpf.o --target $(KERNEL) --report - | head -4'
 	@$(BIN) relocate testdata/objects/opensnoop.bpf.o --target $(KERNEL) --report - | head -4
 	@echo

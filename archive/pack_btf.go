@@ -219,7 +219,7 @@ func identities(sb *splitBTF, name func(off uint32) (string, bool)) ([]uint64, e
 		} else {
 			put(uint64(r[2]))
 		}
-		refs := map[int]bool{}
+		refs, skip := map[int]bool{}, map[int]bool{}
 		for _, i := range s.extraTypes {
 			refs[3+i] = true
 		}
@@ -228,6 +228,7 @@ func identities(sb *splitBTF, name func(off uint32) (string, bool)) ([]uint64, e
 				refs[m+s.typeAt] = true
 			}
 			if s.strAt >= 0 {
+				skip[m+s.strAt] = true
 				mn, ok := name(r[m+s.strAt])
 				if !ok {
 					return 0, errNotStructural
@@ -238,6 +239,7 @@ func identities(sb *splitBTF, name func(off uint32) (string, bool)) ([]uint64, e
 		}
 		for i := 3; i < len(r); i++ {
 			switch {
+			case skip[i]:
 			case !refs[i]:
 				put(uint64(r[i]))
 			case deep && kind != kindDatasec:

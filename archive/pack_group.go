@@ -54,6 +54,7 @@ func (g *groupWriter) add(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	// Every check is done: from here on the kernel is encodable.
+	sidBase, gidBase, ridBase := uint32(len(g.strs)), uint32(len(g.gids)+1), uint32(len(g.recIDs))
 	sids := make([]uint32, len(sb.strings))
 	for i, s := range sb.strings {
 		id, ok := g.strIDs[s]
@@ -97,21 +98,49 @@ func (g *groupWriter) add(raw []byte) ([]byte, error) {
 	var out []byte
 	out = binary.AppendUvarint(out, uint64(len(sb.header)))
 	out = append(out, sb.header...)
-	out = appendDeltas(out, sids)
-	out = appendDeltas(out, local[1:])
-	out = appendDeltas(out, rids)
+	out = appendList(out, sids, sidBase)
+	out = appendList(out, local[1:], gidBase)
+	out = appendList(out, rids, ridBase)
 	return out, nil
 }
 
-// appendDeltas writes a count, then each value as the zig-zag varint of
-// its difference from the previous one: runs of consecutive ids, the
-// common case, become runs of identical bytes.
-func appendDeltas(out []byte, vals []uint32) []byte {
+// appendList writes a list of ids in which new ids (first used by this
+// kernel, numbered from base in order of use) are predictable, and old
+// ids mostly follow each other: the count and base; the lengths of the
+// alternating runs of old and new ids (starting with old); then each old
+// id as the zig-zag varint of its difference from the previous old id
+// plus one. The common cases become runs of identical bytes.
+func appendList(out []byte, vals []uint32, base uint32) []byte {
 	out = binary.AppendUvarint(out, uint64(len(vals)))
-	prev := int64(0)
-	for _, v := range vals {
-		out = binary.AppendVarint(out, int64(v)-prev)
-		prev = int64(v)
+	out = binary.AppendUvarint(out, uint64(base))
+	next := base
+	isNew := make([]bool, len(vals))
+	for i, v := range vals {
+		if v == next {
+			isNew[i] = true
+			next++
+		}
+	}
+	var runs []uint64
+	cur, n := false, uint64(0)
+	for _, f := range isNew {
+		if f != cur {
+			runs = append(runs, n)
+			cur, n = f, 0
+		}
+		n++
+	}
+	runs = append(runs, n)
+	out = binary.AppendUvarint(out, uint64(len(runs)))
+	for _, r := range runs {
+		out = binary.AppendUvarint(out, r)
+	}
+	prev := int64(-1)
+	for i, v := range vals {
+		if !isNew[i] {
+			out = binary.AppendVarint(out, int64(v)-prev-1)
+			prev = int64(v)
+		}
 	}
 	return out
 }
@@ -188,15 +217,15 @@ func (t *groupTables) rebuild(p []byte, maxSize int64) ([]byte, error) {
 	}
 	header := p[k : k+int(hl)]
 	p = p[k+int(hl):]
-	sids, p, err := readDeltas(p, uint64(len(t.strs)), maxSize)
+	sids, p, err := readList(p, uint64(len(t.strs)), maxSize)
 	if err != nil {
 		return nil, bad("string ids: " + err.Error())
 	}
-	gids, p, err := readDeltas(p, 1<<32-1, maxSize)
+	gids, p, err := readList(p, 1<<32-1, maxSize)
 	if err != nil {
 		return nil, bad("type identities: " + err.Error())
 	}
-	rids, p, err := readDeltas(p, uint64(len(t.records)), maxSize)
+	rids, p, err := readList(p, uint64(len(t.records)), maxSize)
 	if err != nil || len(p) != 0 || len(rids) != len(gids) {
 		return nil, bad("records")
 	}
@@ -260,27 +289,58 @@ func (t *groupTables) rebuild(p []byte, maxSize int64) ([]byte, error) {
 	return append(out, strSec...), nil
 }
 
-// readDeltas reads appendDeltas' output, each value below limit, at most
-// maxCount values.
-func readDeltas(p []byte, limit uint64, maxCount int64) ([]uint32, []byte, error) {
+// readList reads appendList's output: at most maxCount ids, each below
+// limit.
+func readList(p []byte, limit uint64, maxCount int64) ([]uint32, []byte, error) {
 	n, k := binary.Uvarint(p)
-	if k <= 0 || n > uint64(maxCount) || n > uint64(len(p)) {
+	if k <= 0 || n > uint64(maxCount) {
 		return nil, nil, fmt.Errorf("bad count")
 	}
 	p = p[k:]
-	out := make([]uint32, n)
-	prev := int64(0)
-	for i := range out {
-		d, k := binary.Varint(p)
-		if k <= 0 {
-			return nil, nil, fmt.Errorf("truncated")
+	next, k := binary.Uvarint(p)
+	if k <= 0 || next > limit {
+		return nil, nil, fmt.Errorf("bad base")
+	}
+	p = p[k:]
+	nruns, k := binary.Uvarint(p)
+	if k <= 0 || nruns > n+1 {
+		return nil, nil, fmt.Errorf("bad run count")
+	}
+	p = p[k:]
+	isNew := make([]bool, 0, n)
+	for i := uint64(0); i < nruns; i++ {
+		r, k := binary.Uvarint(p)
+		if k <= 0 || r > n-uint64(len(isNew)) {
+			return nil, nil, fmt.Errorf("bad run")
 		}
 		p = p[k:]
-		v := prev + d
+		for j := uint64(0); j < r; j++ {
+			isNew = append(isNew, i%2 == 1)
+		}
+	}
+	if uint64(len(isNew)) != n {
+		return nil, nil, fmt.Errorf("runs do not cover the list")
+	}
+	out := make([]uint32, n)
+	prev := int64(-1)
+	for i := range out {
+		var v int64
+		if isNew[i] {
+			v = int64(next)
+			next++
+		} else {
+			d, k := binary.Varint(p)
+			if k <= 0 {
+				return nil, nil, fmt.Errorf("truncated")
+			}
+			p = p[k:]
+			v = prev + 1 + d
+			prev = v
+		}
 		if v < 0 || uint64(v) >= limit {
 			return nil, nil, fmt.Errorf("id %d out of range", v)
 		}
-		out[i], prev = uint32(v), v
+		out[i] = uint32(v)
 	}
 	return out, p, nil
 }

@@ -110,6 +110,11 @@ func TestEquivalentToPahole(t *testing.T) {
 						for _, p := range compareSpecs(ours, ref, 0) {
 							t.Error(p)
 						}
+						// Beyond equivalence: the same types in the same
+						// order, the same strings.
+						if !bytes.Equal(ours.Marshal(nil), ref.Marshal(nil)) {
+							t.Error("not byte-identical to pahole's output")
+						}
 						if t.Failed() && os.Getenv("FROMDWARF_DUMP") != "" {
 							dumpBoth(t, ours, ref)
 						}

@@ -57,7 +57,15 @@ type cuEnc struct {
 	dies  []die
 	index []int32 // index[off-base]: the DIE at offset off (see find)
 	base  uint64
+	// imported maps the offsets of the DIEs of imported partial units
+	// (dwz), appended to dies after the unit's own, to their index.
+	imported map[uint64]int32
+	// roots holds the index of the unit's DIE and of each imported
+	// partial unit's DIE.
+	roots []int32
 	ids   []uint32 // local type id of dies[i], or 0
+	order []int32  // the type DIEs in id order
+	stack []int32
 	// tagIDs[i] is the first of the type tag ids of pointer dies[i]
 	tagIDs map[int]uint32
 
@@ -98,6 +106,9 @@ func isVoidTag(t uint32) bool {
 func (c *cuEnc) find(off uint64) int {
 	k := off - c.base
 	if k >= uint64(len(c.index)) {
+		if i, ok := c.imported[off]; ok {
+			return int(i)
+		}
 		return -1
 	}
 	i := c.index[k]
@@ -116,8 +127,16 @@ func (c *cuEnc) indexDIEs(u *unitHeader) {
 		c.index = make([]int32, n)
 	}
 	c.index = c.index[:n]
+	clear(c.imported)
 	for i := range c.dies {
-		c.index[c.dies[i].off-c.base] = int32(i)
+		if k := c.dies[i].off - c.base; k < uint64(n) && i < int(c.dies[0].end) {
+			c.index[k] = int32(i)
+			continue
+		}
+		if c.imported == nil {
+			c.imported = map[uint64]int32{}
+		}
+		c.imported[c.dies[i].off] = int32(i)
 	}
 }
 
@@ -162,14 +181,18 @@ func (c *cuEnc) typeTags(i int) [][]byte {
 func (c *cuEnc) encode() {
 	c.ids = slices.Grow(c.ids[:0], len(c.dies))[:len(c.dies)]
 	clear(c.ids)
+	// Ids go to type DIEs in post-order: a type nested in another (clang
+	// puts anonymous structs inside their parent) comes before it, and a
+	// pointer's type tags before the pointer, as pahole adds a DIE to its
+	// types table only once its children are processed (dwarf_loader.c
+	// die__create_new_class, die__create_new_pointer_tag).
 	var next uint32 = 1
-	for i := 1; i < len(c.dies); i++ {
+	c.order = c.order[:0]
+	assign := func(i int) {
 		e := &c.dies[i]
 		if !isTypeTag(e.tag) {
-			continue
+			return
 		}
-		c.ids[i] = next
-		next++
 		if e.tag == tagPointerType && e.children {
 			if n := len(c.typeTags(i)); n > 0 {
 				if c.tagIDs == nil {
@@ -179,19 +202,33 @@ func (c *cuEnc) encode() {
 				next += uint32(n)
 			}
 		}
+		c.ids[i] = next
+		next++
+		c.order = append(c.order, int32(i))
 		if c.intID == 0 && e.tag == tagBaseType && string(e.name) == "int" {
 			c.intID = c.ids[i]
 		}
 	}
+	stack := c.stack[:0]
+	for i := 1; i < len(c.dies); i++ {
+		for len(stack) > 0 && int(c.dies[stack[len(stack)-1]].end) <= i {
+			assign(int(stack[len(stack)-1]))
+			stack = stack[:len(stack)-1]
+		}
+		stack = append(stack, int32(i))
+	}
+	for len(stack) > 0 {
+		assign(int(stack[len(stack)-1]))
+		stack = stack[:len(stack)-1]
+	}
+	c.stack = stack
 	c.out.nTypes = int(next - 1)
 	indexID := c.intID
 	if indexID == 0 {
 		indexID = next // an "int" added after the unit's types
 	}
-	for i := 1; i < len(c.dies); i++ {
-		if c.ids[i] != 0 {
-			c.encodeType(i, indexID)
-		}
+	for _, i := range c.order {
+		c.encodeType(int(i), indexID)
 	}
 	if c.needIndex && c.intID == 0 {
 		// pahole btf_encoder__encode_cu: a unit with arrays but no "int".
@@ -201,13 +238,17 @@ func (c *cuEnc) encode() {
 	if !c.feat.NoDeclTag {
 		c.typeDeclTags()
 	}
-	for i := 1; i < len(c.dies); i = int(c.dies[i].end) { // the unit's direct children
-		switch c.dies[i].tag {
-		case tagSubprogram:
-			c.function(i)
-		case tagVariable:
-			if !c.feat.NoVars && c.syms.percpu.present {
-				c.variable(i)
+	for _, r := range c.roots {
+		// The direct children of the unit and of the partial units it
+		// imports.
+		for i := int(r) + 1; i < int(c.dies[r].end); i = int(c.dies[i].end) {
+			switch c.dies[i].tag {
+			case tagSubprogram:
+				c.function(i)
+			case tagVariable:
+				if !c.feat.NoVars && c.syms.percpu.present {
+					c.variable(i)
+				}
 			}
 		}
 	}
@@ -272,11 +313,10 @@ func (c *cuEnc) encodeType(i int, indexID uint32) {
 			return
 		}
 		// pahole dwarf_loader.c dwarf_cu__recode_btf_type_tag_ptr: for
-		// "int tag1 tag2 *p", PTR -> tag2 -> tag1 -> int. Ids first..last
-		// hold tags[0..n-1]; tags[k] refers to tags[k-1], tags[0] to the
-		// pointee.
+		// "int tag1 tag2 *p", PTR -> tag2 -> tag1 -> int. Ids first..
+		// first+n-1 hold tags[0..n-1], then comes the pointer; tags[k]
+		// refers to tags[k-1], tags[0] to the pointee.
 		first := c.tagIDs[i]
-		c.rec(nil, btf.KindPointer, false, 0, first+uint32(len(tags))-1)
 		for k := range tags {
 			t := to
 			if k > 0 {
@@ -284,6 +324,7 @@ func (c *cuEnc) encodeType(i int, indexID uint32) {
 			}
 			c.rec(tags[k], btf.KindTypeTag, false, 0, t)
 		}
+		c.rec(nil, btf.KindPointer, false, 0, first+uint32(len(tags))-1)
 	case tagConstType:
 		c.rec(nil, btf.KindConst, false, 0, c.ref(i))
 	case tagVolatileType:
@@ -593,6 +634,25 @@ func (c *cuEnc) declTags(i int, comp int32, tags []declTag) []declTag {
 	return tags
 }
 
+// componentTags appends the btf_decl_tag annotations of dies[i] and of its
+// components (members or parameters, children of tag comp), in DIE order
+// as pahole collects them (dwarf_loader.c die__process_class,
+// die__process_function).
+func (c *cuEnc) componentTags(i int, comp uint32, tags []declTag) []declTag {
+	e := &c.dies[i]
+	idx := int32(0)
+	for j := i + 1; j < int(e.end); j = int(c.dies[j].end) {
+		switch d := &c.dies[j]; {
+		case d.tag == tagLLVMAnnotation && string(d.name) == "btf_decl_tag":
+			tags = append(tags, declTag{c.str(d.constStr), -1})
+		case d.tag == comp:
+			tags = c.declTags(j, idx, tags)
+			idx++
+		}
+	}
+	return tags
+}
+
 // typeDeclTags adds the DECL_TAGs of structs, unions (and their members)
 // and typedefs after the unit's types, as btf_encoder__encode_cu does.
 func (c *cuEnc) typeDeclTags() {
@@ -607,14 +667,7 @@ func (c *cuEnc) typeDeclTags() {
 			if e.is(hasDeclaration) {
 				continue
 			}
-			tags = c.declTags(i, -1, nil)
-			idx := int32(0)
-			for j := i + 1; j < int(e.end); j = int(c.dies[j].end) {
-				if c.dies[j].tag == tagMember {
-					tags = c.declTags(j, idx, tags)
-					idx++
-				}
-			}
+			tags = c.componentTags(i, tagMember, nil)
 		case tagTypedef:
 			tags = c.declTags(i, -1, nil)
 		default:
@@ -668,14 +721,7 @@ func (c *cuEnc) function(i int) {
 	}
 	f := cuFunc{name: c.str(name), sym: sym, proto: rec}
 	if !c.feat.NoDeclTag && e.children {
-		f.tags = c.declTags(i, -1, nil)
-		idx := int32(0)
-		for j := i + 1; j < int(e.end); j = int(c.dies[j].end) {
-			if c.dies[j].tag == tagFormalParameter {
-				f.tags = c.declTags(j, idx, f.tags)
-				idx++
-			}
-		}
+		f.tags = c.componentTags(i, tagFormalParameter, nil)
 	}
 	c.out.funcs = append(c.out.funcs, f)
 }

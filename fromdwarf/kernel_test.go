@@ -1,6 +1,7 @@
 package fromdwarf
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +62,16 @@ func TestModuleEquivalentToPahole(t *testing.T) {
 			for _, p := range compareSpecs(ours, ref, 0.005) {
 				t.Error(p)
 			}
+			t.Logf("byte-identical to pahole's output: %v", bytes.Equal(ours.Marshal(nil), ref.Marshal(nil)))
+
+			// Many CUs encoded at once give the same bytes as one at a time.
+			one, _, err := EncodeFile(mod, &Options{Base: base, Jobs: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(one.Marshal(nil), ours.Marshal(nil)) {
+				t.Error("output with 1 job differs from the output with every CPU")
+			}
 		})
 	}
 }
@@ -102,6 +113,7 @@ func TestVmlinuxEquivalentToPahole(t *testing.T) {
 	for _, p := range compareSpecs(ours, ref, 0.005) {
 		t.Error(p)
 	}
+	t.Logf("byte-identical to pahole's output: %v", bytes.Equal(ours.Marshal(nil), ref.Marshal(nil)))
 
 	// The kernel's own BTF, made by pahole at build time, is a second
 	// reference; its FUNC set differs (see the package doc), so only the

@@ -20,7 +20,7 @@ func TestEncodePackage(t *testing.T) {
 	root := filepath.Join(dir, "pkg")
 	elf := readTestdata(t, "kinds-gcc-dwarf4.o")
 	for path, data := range map[string][]byte{
-		"DEBIAN/control": []byte("Package: linux-image-1.0.0-test-dbg\nVersion: 1.0\nArchitecture: amd64\nMaintainer: btfhub <btfhub@example.org>\nDescription: test\n"),
+		"DEBIAN/control":                        []byte("Package: linux-image-1.0.0-test-dbg\nVersion: 1.0\nArchitecture: amd64\nMaintainer: btfhub <btfhub@example.org>\nDescription: test\n"),
 		"usr/lib/debug/boot/vmlinux-1.0.0-test": elf,
 	} {
 		p := filepath.Join(root, path)

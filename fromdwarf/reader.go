@@ -1,6 +1,7 @@
 package fromdwarf
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -157,12 +158,10 @@ func (c *cursor) cstr() []byte {
 	if c.err != nil {
 		return nil
 	}
-	for i := c.off; i < len(c.b); i++ {
-		if c.b[i] == 0 {
-			v := c.b[c.off:i:i]
-			c.off = i + 1
-			return v
-		}
+	if n := bytes.IndexByte(c.b[c.off:], 0); n >= 0 {
+		v := c.b[c.off : c.off+n : c.off+n]
+		c.off += n + 1
+		return v
 	}
 	c.fail(errors.New("unterminated string"))
 	return nil
@@ -174,10 +173,8 @@ func cstrAt(sec []byte, off uint64) ([]byte, error) {
 		return nil, fmt.Errorf("string offset 0x%x out of range (section of %d bytes)", off, len(sec))
 	}
 	s := sec[off:]
-	for i, b := range s {
-		if b == 0 {
-			return s[:i:i], nil
-		}
+	if i := bytes.IndexByte(s, 0); i >= 0 {
+		return s[:i:i], nil
 	}
 	return nil, fmt.Errorf("string at 0x%x is not terminated", off)
 }

@@ -1,10 +1,12 @@
 package fromdwarf
 
 import (
+	"cmp"
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -125,22 +127,67 @@ func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader) (out *cuOut, err error) 
 	if len(c.dies) == 0 {
 		return c.out, nil
 	}
-	c.indexDIEs(u)
 	c.out.name = string(c.dies[0].name)
 	c.out.dies = len(c.dies)
 	switch c.dies[0].tag {
-	case tagCompileUnit, tagPartialUnit:
+	case tagCompileUnit:
+	case tagPartialUnit:
+		// dwz moved DIEs shared by several units here: they are encoded
+		// with each unit that imports them.
+		return c.out, nil
 	default:
 		return c.out, nil // type units and skeletons carry nothing pahole encodes
 	}
 	if c.bo == nil {
 		c.bo = binary.LittleEndian
 	}
-	for i := range c.dies {
-		if c.dies[i].tag == tagImportedUnit {
-			c.warn(i, "imported unit (dwz) not followed: its types are missing from this unit")
-		}
+	c.roots = append(c.roots[:0], 0)
+	if err := c.followImports(d); err != nil {
+		return nil, err
 	}
+	c.indexDIEs(u)
 	c.encode()
 	return c.out, nil
+}
+
+// followImports appends to c.dies the DIEs of the partial units that the
+// unit imports (DW_TAG_imported_unit, made by dwz), and of those they
+// import in turn, each once. pahole 1.24 stops at such units.
+func (c *cuEnc) followImports(d *dwarfData) error {
+	var seen map[uint64]bool
+	for i := 0; i < len(c.dies); i++ {
+		e := &c.dies[i]
+		if e.tag != tagImportedUnit {
+			continue
+		}
+		if !e.is(hasImport) {
+			c.warn(i, "imported unit without a usable DW_AT_import (a supplementary file?) not followed")
+			continue
+		}
+		if seen[e.importOff] {
+			continue
+		}
+		if seen == nil {
+			seen = map[uint64]bool{}
+		}
+		seen[e.importOff] = true
+		k, ok := slices.BinarySearchFunc(d.units, e.importOff, func(u unitHeader, off uint64) int {
+			return cmp.Compare(u.dieOff, off)
+		})
+		if !ok {
+			c.warn(i, "imported unit 0x%x is not the start of a unit; not followed", e.importOff)
+			continue
+		}
+		dies, _, err := d.readUnit(&d.units[k], nil)
+		if err != nil {
+			return &DIEError{CU: c.out.name, CUOffset: c.dies[0].off, Offset: e.importOff, Msg: "reading an imported unit", Err: err}
+		}
+		base := int32(len(c.dies))
+		c.roots = append(c.roots, base)
+		for j := range dies {
+			dies[j].end += base
+		}
+		c.dies = append(c.dies, dies...)
+	}
+	return nil
 }

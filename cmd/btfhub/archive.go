@@ -83,7 +83,7 @@ join the trees with "btfhub archive merge".`,
 				}
 				opt.Shard, opt.Shards = i, n
 			}
-			p := newProgress(os.Stderr, quiet)
+			p := newProgress(cmd.ErrOrStderr(), quiet)
 			opt.Progress = p.update
 			results, err := archive.Add(args[0], args[1:], opt)
 			p.finish(results)
@@ -123,9 +123,13 @@ type progress struct {
 	start time.Time
 }
 
-func newProgress(f *os.File, quiet bool) *progress {
-	fi, err := f.Stat()
-	return &progress{w: f, tty: err == nil && fi.Mode()&os.ModeCharDevice != 0, quiet: quiet, start: time.Now()}
+func newProgress(w io.Writer, quiet bool) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		fi, err := f.Stat()
+		tty = err == nil && fi.Mode()&os.ModeCharDevice != 0
+	}
+	return &progress{w: w, tty: tty, quiet: quiet, start: time.Now()}
 }
 
 func (p *progress) update(done, total int, r archive.InputResult) {

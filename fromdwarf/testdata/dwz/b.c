@@ -1,0 +1,3 @@
+#include "common.h"
+int fb(struct shared *s, enum e v) { return s->b[1] + v; }
+int main(void) { return 0; }
