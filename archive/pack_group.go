@@ -15,7 +15,23 @@ type groupWriter struct {
 	recIDs   map[string]uint32
 	recWords []uint32
 	kernels  int
+	history  []groupKernel
 }
+
+// groupKernel is what the writer keeps of a kernel already in the group,
+// to code the next ones against it.
+type groupKernel struct {
+	lists kernelLists
+	depth int
+	gids  map[uint32]struct{}
+}
+
+// Bounds of the reference choice: how far back a reference may be, and
+// how many kernels' lists reading one kernel may decode.
+const (
+	refWindow   = 16
+	maxRefDepth = 4
+)
 
 func newGroupWriter() *groupWriter {
 	return &groupWriter{strIDs: map[string]uint32{}, gids: map[[2]uint64]uint32{}, recIDs: map[string]uint32{}}
@@ -94,55 +110,37 @@ func (g *groupWriter) add(raw []byte) ([]byte, error) {
 		}
 		rids[i] = id
 	}
+	lists := kernelLists{sids: sids, gids: local[1:], rids: rids}
+	// The reference: the recent kernel sharing the most types.
+	set := make(map[uint32]struct{}, len(lists.gids))
+	for _, v := range lists.gids {
+		set[v] = struct{}{}
+	}
+	ref, best := -1, len(lists.gids)/2
+	for i := len(g.history) - 1; i >= 0 && i >= len(g.history)-refWindow; i-- {
+		h := g.history[i]
+		if h.depth >= maxRefDepth {
+			continue
+		}
+		if n := overlap(h.lists.gids, set); n > best {
+			ref, best = i, n
+		}
+	}
+	var refLists kernelLists
+	depth, back := 0, 0
+	if ref >= 0 {
+		refLists, depth, back = g.history[ref].lists, g.history[ref].depth+1, len(g.history)-ref
+	}
+	g.history = append(g.history, groupKernel{lists: lists, depth: depth, gids: set})
 	g.kernels++
 	var out []byte
 	out = binary.AppendUvarint(out, uint64(len(sb.header)))
 	out = append(out, sb.header...)
-	out = appendList(out, sids, sidBase)
-	out = appendList(out, local[1:], gidBase)
-	out = appendList(out, rids, ridBase)
+	out = binary.AppendUvarint(out, uint64(back))
+	out = appendCoded(out, sids, refLists.sids, sidBase)
+	out = appendCoded(out, local[1:], refLists.gids, gidBase)
+	out = appendCoded(out, rids, refLists.rids, ridBase)
 	return out, nil
-}
-
-// appendList writes a list of ids in which new ids (first used by this
-// kernel, numbered from base in order of use) are predictable, and old
-// ids mostly follow each other: the count and base; the lengths of the
-// alternating runs of old and new ids (starting with old); then each old
-// id as the zig-zag varint of its difference from the previous old id
-// plus one. The common cases become runs of identical bytes.
-func appendList(out []byte, vals []uint32, base uint32) []byte {
-	out = binary.AppendUvarint(out, uint64(len(vals)))
-	out = binary.AppendUvarint(out, uint64(base))
-	next := base
-	isNew := make([]bool, len(vals))
-	for i, v := range vals {
-		if v == next {
-			isNew[i] = true
-			next++
-		}
-	}
-	var runs []uint64
-	cur, n := false, uint64(0)
-	for _, f := range isNew {
-		if f != cur {
-			runs = append(runs, n)
-			cur, n = f, 0
-		}
-		n++
-	}
-	runs = append(runs, n)
-	out = binary.AppendUvarint(out, uint64(len(runs)))
-	for _, r := range runs {
-		out = binary.AppendUvarint(out, r)
-	}
-	prev := int64(-1)
-	for i, v := range vals {
-		if !isNew[i] {
-			out = binary.AppendVarint(out, int64(v)-prev-1)
-			prev = int64(v)
-		}
-	}
-	return out
 }
 
 // shared returns the group's shared tables: the strings, NUL-terminated,
@@ -207,28 +205,58 @@ func parseShared(b []byte) (*groupTables, error) {
 	return t, nil
 }
 
-// rebuild reassembles a kernel's raw BTF from its payload and the group's
-// tables.
-func (t *groupTables) rebuild(p []byte, maxSize int64) ([]byte, error) {
+// kernelPayload is a kernel's payload, parsed up to its lists.
+type kernelPayload struct {
+	header []byte
+	back   int    // how many kernels back in the group its reference is; 0: none
+	lists  []byte // the coded lists
+}
+
+// parsePayload reads a payload's header and reference.
+func parsePayload(p []byte) (kernelPayload, error) {
 	bad := func(what string) error { return fmt.Errorf("%w: kernel payload: %s", ErrCorrupt, what) }
 	hl, k := binary.Uvarint(p)
 	if k <= 0 || hl < 24 || hl > 1<<16 || hl > uint64(len(p)-k) {
-		return nil, bad("header")
+		return kernelPayload{}, bad("header")
 	}
-	header := p[k : k+int(hl)]
+	kp := kernelPayload{header: p[k : k+int(hl)]}
 	p = p[k+int(hl):]
-	sids, p, err := readList(p, uint64(len(t.strs)), maxSize)
-	if err != nil {
-		return nil, bad("string ids: " + err.Error())
+	back, k := binary.Uvarint(p)
+	if k <= 0 || back > refWindow {
+		return kernelPayload{}, bad("reference")
 	}
-	gids, p, err := readList(p, 1<<32-1, maxSize)
-	if err != nil {
-		return nil, bad("type identities: " + err.Error())
+	kp.back, kp.lists = int(back), p[k:]
+	return kp, nil
+}
+
+// decodeLists decodes a payload's lists against its reference's.
+func (t *groupTables) decodeLists(kp kernelPayload, ref kernelLists, maxSize int64) (kernelLists, error) {
+	bad := func(what string, err error) error {
+		return fmt.Errorf("%w: kernel payload: %s: %v", ErrCorrupt, what, err)
 	}
-	rids, p, err := readList(p, uint64(len(t.records)), maxSize)
-	if err != nil || len(p) != 0 || len(rids) != len(gids) {
-		return nil, bad("records")
+	var l kernelLists
+	var err error
+	p := kp.lists
+	if l.sids, p, err = readCoded(p, ref.sids, uint64(len(t.strs)), maxSize); err != nil {
+		return l, bad("string ids", err)
 	}
+	if l.gids, p, err = readCoded(p, ref.gids, 1<<32-1, maxSize); err != nil {
+		return l, bad("type identities", err)
+	}
+	if l.rids, p, err = readCoded(p, ref.rids, uint64(len(t.records)), maxSize); err != nil {
+		return l, bad("record ids", err)
+	}
+	if len(p) != 0 || len(l.rids) != len(l.gids) {
+		return l, bad("records", fmt.Errorf("%d records for %d types, %d bytes left", len(l.rids), len(l.gids), len(p)))
+	}
+	return l, nil
+}
+
+// rebuild reassembles a kernel's raw BTF from its header and lists and
+// the group's tables.
+func (t *groupTables) rebuild(header []byte, l kernelLists, maxSize int64) ([]byte, error) {
+	bad := func(what string) error { return fmt.Errorf("%w: kernel payload: %s", ErrCorrupt, what) }
+	sids, gids, rids := l.sids, l.gids, l.rids
 	// The string section, and where each string id lands in it.
 	var strSec []byte
 	sidOff := make(map[uint32]uint32, len(sids))
@@ -289,58 +317,3 @@ func (t *groupTables) rebuild(p []byte, maxSize int64) ([]byte, error) {
 	return append(out, strSec...), nil
 }
 
-// readList reads appendList's output: at most maxCount ids, each below
-// limit.
-func readList(p []byte, limit uint64, maxCount int64) ([]uint32, []byte, error) {
-	n, k := binary.Uvarint(p)
-	if k <= 0 || n > uint64(maxCount) {
-		return nil, nil, fmt.Errorf("bad count")
-	}
-	p = p[k:]
-	next, k := binary.Uvarint(p)
-	if k <= 0 || next > limit {
-		return nil, nil, fmt.Errorf("bad base")
-	}
-	p = p[k:]
-	nruns, k := binary.Uvarint(p)
-	if k <= 0 || nruns > n+1 {
-		return nil, nil, fmt.Errorf("bad run count")
-	}
-	p = p[k:]
-	isNew := make([]bool, 0, n)
-	for i := uint64(0); i < nruns; i++ {
-		r, k := binary.Uvarint(p)
-		if k <= 0 || r > n-uint64(len(isNew)) {
-			return nil, nil, fmt.Errorf("bad run")
-		}
-		p = p[k:]
-		for j := uint64(0); j < r; j++ {
-			isNew = append(isNew, i%2 == 1)
-		}
-	}
-	if uint64(len(isNew)) != n {
-		return nil, nil, fmt.Errorf("runs do not cover the list")
-	}
-	out := make([]uint32, n)
-	prev := int64(-1)
-	for i := range out {
-		var v int64
-		if isNew[i] {
-			v = int64(next)
-			next++
-		} else {
-			d, k := binary.Varint(p)
-			if k <= 0 {
-				return nil, nil, fmt.Errorf("truncated")
-			}
-			p = p[k:]
-			v = prev + 1 + d
-			prev = v
-		}
-		if v < 0 || uint64(v) >= limit {
-			return nil, nil, fmt.Errorf("id %d out of range", v)
-		}
-		out[i] = uint32(v)
-	}
-	return out, p, nil
-}

@@ -182,3 +182,51 @@ func TestValidateErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestBuilderAddSpec(t *testing.T) {
+	a := allKinds(t)
+	b := NewBuilder(nil)
+	first, err := b.AddSpec(a)
+	if err != nil || first != 1 {
+		t.Fatalf("first AddSpec: %d, %v", first, err)
+	}
+	second, err := b.AddSpec(a)
+	if err != nil || second != 25 {
+		t.Fatalf("second AddSpec: %d, %v", second, err)
+	}
+	merged, err := b.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := merged.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// The second copy must describe the same types as the first, with ids
+	// shifted by 24.
+	for id := second; id < merged.NextID(); id++ {
+		got, _ := merged.Type(id)
+		want, _ := merged.Type(id - 24)
+		if got.Kind() != want.Kind() || got.Name() != want.Name() || got.Vlen() != want.Vlen() || got.Size() != want.Size() {
+			t.Fatalf("[%d] %s %q differs from [%d] %s %q", id, got.Kind(), got.Name(), id-24, want.Kind(), want.Name())
+		}
+		if want.Ref() != 0 && got.Ref() != want.Ref()+24 {
+			t.Fatalf("[%d] refers to %d, want %d", id, got.Ref(), want.Ref()+24)
+		}
+	}
+	if merged.StringsSize() != a.StringsSize() {
+		t.Errorf("strings were not shared: %d bytes, want %d", merged.StringsSize(), a.StringsSize())
+	}
+	if _, err := NewBuilder(nil).AddSpec(mustSplit(t, a)); err == nil {
+		t.Error("AddSpec accepted split BTF")
+	}
+}
+
+func mustSplit(t *testing.T, base *Spec) *Spec {
+	b := NewBuilder(base)
+	b.AddPointer(1)
+	s, err := b.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
