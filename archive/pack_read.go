@@ -155,7 +155,15 @@ func (p *Pack) read(i int) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Key(), err)
 		}
-		if raw, err = t.rebuild(content, e.RawSize); err != nil {
+		kp, err := parsePayload(content)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.Key(), err)
+		}
+		lists, err := p.lists(t, i, kp, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.Key(), err)
+		}
+		if raw, err = t.rebuild(kp.header, lists, e.RawSize); err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Key(), err)
 		}
 	}
@@ -163,6 +171,41 @@ func (p *Pack) read(i int) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", e.Key(), err)
 	}
 	return raw, nil
+}
+
+// lists decodes the id lists of entry i, whose payload is kp, decoding
+// its chain of references first.
+func (p *Pack) lists(t *groupTables, i int, kp kernelPayload, depth int) (kernelLists, error) {
+	e := &p.entries[i]
+	var ref kernelLists
+	if kp.back > 0 {
+		if depth >= maxRefDepth {
+			return ref, fmt.Errorf("%w: chain of references longer than %d", ErrCorrupt, maxRefDepth)
+		}
+		// The reference is kp.back kernels earlier in the same group.
+		r, n := i, 0
+		for n < kp.back {
+			if r--; r < 0 {
+				return ref, fmt.Errorf("%w: reference before the group", ErrCorrupt)
+			}
+			if p.entries[r].Group == e.Group {
+				n++
+			}
+		}
+		re := &p.entries[r]
+		content, err := p.blob(re.Key().String(), re.Blob)
+		if err != nil {
+			return ref, err
+		}
+		rkp, err := parsePayload(content)
+		if err != nil {
+			return ref, fmt.Errorf("reference %s: %w", re.Key(), err)
+		}
+		if ref, err = p.lists(t, r, rkp, depth+1); err != nil {
+			return ref, err
+		}
+	}
+	return t.decodeLists(kp, ref, e.RawSize)
 }
 
 // blob reads, checks and decompresses one blob.
