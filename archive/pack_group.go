@@ -316,4 +316,3 @@ func (t *groupTables) rebuild(header []byte, l kernelLists, maxSize int64) ([]by
 	}
 	return append(out, strSec...), nil
 }
-

@@ -17,7 +17,31 @@ const (
 	opJump    = 1 // the reference's id at cursor+delta; the cursor moves after it
 	opNew     = 2 // the next new id (numbered from the list's base)
 	opLiteral = 3 // an id given as is
+	opReturn  = 4 // the reference's id where the cursor was before the last jump or return
 )
+
+// refCursor walks a reference list, skipping the positions already used,
+// so that after a moved block the skipped ids cost nothing.
+type refCursor struct {
+	ref   []uint32
+	used  []bool
+	pos   int
+	saved int
+}
+
+func (c *refCursor) skip(at int) int {
+	for at < len(c.ref) && c.used[at] {
+		at++
+	}
+	return at
+}
+
+// take uses the reference's id at position at.
+func (c *refCursor) take(at int) uint32 {
+	c.used[at] = true
+	c.pos = at + 1
+	return c.ref[at]
+}
 
 // kernelLists are the three lists of one kernel.
 type kernelLists struct {
@@ -35,19 +59,27 @@ func appendCoded(out []byte, vals, ref []uint32, base uint32) []byte {
 	ops := make([]byte, len(vals))
 	var jumps []int64
 	var lits []uint32
-	cursor, next := 0, base
+	c := &refCursor{ref: ref, used: make([]bool, len(ref))}
+	next := base
 	for i, v := range vals {
+		at := c.skip(c.pos)
+		back := c.skip(c.saved)
 		switch p, ok := pos[v]; {
-		case cursor < len(ref) && ref[cursor] == v:
+		case at < len(ref) && ref[at] == v:
 			ops[i] = opNext
-			cursor++
+			c.take(at)
 		case v == next:
 			ops[i] = opNew
 			next++
+		case back < len(ref) && ref[back] == v:
+			ops[i] = opReturn
+			c.saved = at
+			c.take(back)
 		case ok:
 			ops[i] = opJump
-			jumps = append(jumps, int64(p-cursor))
-			cursor = p + 1
+			jumps = append(jumps, int64(p-at))
+			c.saved = at
+			c.take(p)
 		default:
 			ops[i] = opLiteral
 			lits = append(lits, v)
@@ -104,7 +136,7 @@ func readCoded(p []byte, ref []uint32, limit uint64, maxCount int64) ([]uint32, 
 			return nil, nil, fmt.Errorf("truncated runs")
 		}
 		l, k2 := binary.Uvarint(p[k1:])
-		if k2 <= 0 || op > opLiteral || l > n-uint64(len(ops)) {
+		if k2 <= 0 || op > opReturn || l > n-uint64(len(ops)) {
 			return nil, nil, fmt.Errorf("bad run")
 		}
 		p = p[k1+k2:]
@@ -130,20 +162,32 @@ func readCoded(p []byte, ref []uint32, limit uint64, maxCount int64) ([]uint32, 
 		}
 		jumps[i], p = d, p[k:]
 	}
-	cursor, next, prevLit, j := int64(0), base, int64(0), 0
+	c := &refCursor{ref: ref, used: make([]bool, len(ref))}
+	next, prevLit, j := base, int64(0), 0
 	for i, op := range ops {
 		var v uint64
+		at := c.skip(c.pos)
 		switch op {
-		case opNext, opJump:
-			if op == opJump {
-				cursor += jumps[j]
-				j++
+		case opNext:
+			if at >= len(ref) {
+				return nil, nil, fmt.Errorf("past the end of the reference")
 			}
-			if cursor < 0 || cursor >= int64(len(ref)) {
-				return nil, nil, fmt.Errorf("reference position %d out of range", cursor)
+			v = uint64(c.take(at))
+		case opJump:
+			t := int64(at) + jumps[j]
+			j++
+			if t < 0 || t >= int64(len(ref)) {
+				return nil, nil, fmt.Errorf("reference position %d out of range", t)
 			}
-			v = uint64(ref[cursor])
-			cursor++
+			c.saved = at
+			v = uint64(c.take(int(t)))
+		case opReturn:
+			back := c.skip(c.saved)
+			if back >= len(ref) {
+				return nil, nil, fmt.Errorf("return past the end of the reference")
+			}
+			c.saved = at
+			v = uint64(c.take(back))
 		case opNew:
 			v = next
 			next++

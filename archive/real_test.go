@@ -100,4 +100,3 @@ func sectionFromDeb(t *testing.T, dpkg, objcopy, deb, release string) ([]byte, e
 	os.Remove(vmlinux)
 	return os.ReadFile(out)
 }
-

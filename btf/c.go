@@ -60,6 +60,11 @@ func writeC(w io.Writer, s *Spec, opts *COptions) (*cDumper, error) {
 			return nil, fmt.Errorf("btf: writing C: type id %d out of range (last id is %d)", id, s.NextID()-1)
 		}
 	}
+	// A loop through reference types only (see DecodeOptions) would send
+	// the ordering walk round for ever; C cannot declare one anyway.
+	if err := s.checkLoopsWithBase(); err != nil {
+		return nil, fmt.Errorf("btf: writing C: %w", err)
+	}
 	d := newCDumper(w, s)
 	if !opts.NoGuard {
 		d.str("#ifndef __VMLINUX_H__\n" +

@@ -28,6 +28,10 @@ func decodeOwned(data []byte, base *Spec) (*Spec, error) {
 }
 
 func decode(data []byte, base *Spec, owned bool) (*Spec, error) {
+	return decodeOpts(data, base, owned, DecodeOptions{})
+}
+
+func decodeOpts(data []byte, base *Spec, owned bool, opts DecodeOptions) (*Spec, error) {
 	h, bo, err := parseHeader(data)
 	if err != nil {
 		return nil, err
@@ -36,12 +40,17 @@ func decode(data []byte, base *Spec, owned bool) (*Spec, error) {
 	words := hostWords(data[typeStart:typeStart+int(h.TypeLen)], bo, owned)
 	strStart := int(h.HdrLen + h.StrOff)
 	strs := hostString(data[strStart:strStart+int(h.StrLen)], owned)
-	return newSpec(words, strs, base, bo, h.HdrLen)
+	return newSpecOpts(words, strs, base, bo, h.HdrLen, opts)
 }
 
 // newSpec indexes and checks a type section. It is shared by Decode and
 // Builder, so that a built spec passes exactly the checks a decoded one does.
 func newSpec(words []uint32, strs string, base *Spec, bo binary.ByteOrder, hdrLen uint32) (*Spec, error) {
+	return newSpecOpts(words, strs, base, bo, hdrLen, DecodeOptions{})
+}
+
+// newSpecOpts is newSpec with the checks opts relaxes (see DecodeOptions).
+func newSpecOpts(words []uint32, strs string, base *Spec, bo binary.ByteOrder, hdrLen uint32, opts DecodeOptions) (*Spec, error) {
 	s := &Spec{base: base, firstID: 1, words: words, strs: strs, order: bo, hdrLen: hdrLen}
 	if base != nil {
 		s.firstID = base.NextID()
@@ -54,6 +63,9 @@ func newSpec(words []uint32, strs string, base *Spec, bo binary.ByteOrder, hdrLe
 	forward, err := s.index()
 	if err != nil {
 		return nil, err
+	}
+	if opts.AllowReferenceLoops {
+		return s, nil
 	}
 	if err := s.checkLoops(forward); err != nil {
 		return nil, err

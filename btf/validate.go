@@ -27,6 +27,10 @@ package btf
 // ids and reference loops. Validate returns the first violation as a
 // *FormatError that names the type id and byte offset.
 func (s *Spec) Validate() error {
+	// Only a spec decoded with DecodeOptions.AllowReferenceLoops has one.
+	if err := s.CheckReferenceLoops(); err != nil {
+		return err
+	}
 	v := validator{s: s, ptrSize: s.PointerSize()}
 	for t := range s.Types() {
 		if err := v.check(t); err != nil {

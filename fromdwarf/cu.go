@@ -20,6 +20,10 @@ type cuOut struct {
 	vars   []cuVar  // per-cpu variables
 	warns  []error
 	dies   int
+
+	intID     uint32 // local id of the unit's own "int", or 0
+	hasArrays bool
+	addedInt  int // word offset of the "int" added as array index type, or -1
 }
 
 // cuFunc is a function that may become a FUNC, if no earlier CU gave one
@@ -230,8 +234,13 @@ func (c *cuEnc) encode() {
 	for _, i := range c.order {
 		c.encodeType(int(i), indexID)
 	}
+	c.out.intID = c.intID
+	c.out.hasArrays = c.needIndex
 	if c.needIndex && c.intID == 0 {
-		// pahole btf_encoder__encode_cu: a unit with arrays but no "int".
+		// pahole btf_encoder__encode_cu: a unit with arrays but no "int"
+		// gets one. merge drops it when an earlier unit gave the index
+		// type.
+		c.out.addedInt = len(c.out.words)
 		c.out.words = append(c.out.words, c.str([]byte("int")), uint32(btf.KindInt)<<24, 4, uint32(btf.IntSigned)<<24|32)
 		c.out.nTypes++
 	}

@@ -156,10 +156,10 @@ func (d *dwarfData) parseUnits() error {
 			u.offSize = 8
 			n = c.u64()
 		} else if n >= 0xfffffff0 {
-			return fmt.Errorf(".debug_info: unit at 0x%x: reserved length 0x%x", u.off, n)
+			return fmt.Errorf("%w: .debug_info: unit at 0x%x: reserved length 0x%x", ErrMalformed, u.off, n)
 		}
 		if c.err != nil || n > uint64(len(c.b)-c.off) {
-			return fmt.Errorf(".debug_info: unit at 0x%x: length %d past the end of the section", u.off, n)
+			return fmt.Errorf("%w: .debug_info: unit at 0x%x: length %d past the end of the section", ErrMalformed, u.off, n)
 		}
 		u.end = uint64(c.off) + n
 		u.version = c.u16()
@@ -180,13 +180,13 @@ func (d *dwarfData) parseUnits() error {
 				c.uN(int(u.offSize))
 			}
 		default:
-			return fmt.Errorf(".debug_info: unit at 0x%x: unsupported DWARF version %d", u.off, u.version)
+			return fmt.Errorf("%w: .debug_info: unit at 0x%x: DWARF version %d", ErrUnsupported, u.off, u.version)
 		}
 		if c.err != nil || uint64(c.off) > u.end {
-			return fmt.Errorf(".debug_info: unit at 0x%x: truncated header", u.off)
+			return fmt.Errorf("%w: .debug_info: unit at 0x%x: truncated header", ErrMalformed, u.off)
 		}
 		if u.addrSize != 4 && u.addrSize != 8 {
-			return fmt.Errorf(".debug_info: unit at 0x%x: unsupported address size %d", u.off, u.addrSize)
+			return fmt.Errorf("%w: .debug_info: unit at 0x%x: unsupported address size %d", ErrMalformed, u.off, u.addrSize)
 		}
 		u.dieOff = uint64(c.off)
 		d.units = append(d.units, u)

@@ -78,13 +78,12 @@
 // Other kinds match both references exactly in count and layout. The
 // whole output is byte for byte that of single-threaded pahole 1.24 with
 // --btf_gen_floats (and libbpf 1.1's dedup) on that vmlinux, on its
-// modules as split BTF, and on the gcc and clang test objects: types are
-// numbered as pahole numbers them (in DIE post-order: nested types and a
-// pointer's type tags before their parent), so dedup sees the same input.
-// The one difference before dedup: pahole adds the "int" used as array
-// index type at most once per file, where we add one to each CU that has
-// arrays and no "int" of its own (2 more types on the vmlinux, which dedup
-// removes).
+// modules as split BTF, and on the gcc and clang test objects; so is the
+// output before dedup (Options.NoDedup), compared with what pahole handed
+// to btf__dedup. For that, types are numbered as pahole numbers them (in
+// DIE post-order: nested types and a pointer's type tags before their
+// parent), the array index type is the first unit's "int" for every unit,
+// and strings enter the string section in pahole's order.
 //
 // # dwz
 //
@@ -102,5 +101,10 @@
 // References across units that are not imports (DW_FORM_ref_addr into
 // another CU, as LTO builds have) become void, with a warning that names
 // the CU and the DIE offset (DIEError); so do references to DIEs that are
-// not types.
+// not types, and references into type units (-fdebug-types-section,
+// DW_FORM_ref_sig8), which are not followed.
+//
+// A corrupt or truncated ELF file, DWARF section or package is an error
+// (ErrMalformed for DWARF that cannot be decoded), never a panic; bounds
+// come from the input's own sizes, checked against the data.
 package fromdwarf

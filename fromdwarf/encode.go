@@ -73,7 +73,7 @@ func encode(r io.ReaderAt, image []byte, release func(), opts *Options) (spec *b
 		// debug/dwarf and debug/elf may panic on some malformed inputs;
 		// corrupt input is an error, never a crash.
 		if p := recover(); p != nil {
-			spec, st, err = nil, nil, fmt.Errorf("%w: malformed input: %v", ErrUnsupported, p)
+			spec, st, err = nil, nil, fmt.Errorf("%w: decoder failure: %v", ErrMalformed, p)
 		}
 	}()
 	if opts == nil {

@@ -9,6 +9,10 @@ import (
 // without debug information, or stripped.
 var ErrNoDWARF = errors.New("no DWARF debug information")
 
+// ErrMalformed means the DWARF is corrupt or truncated: a unit or DIE
+// that cannot be decoded.
+var ErrMalformed = errors.New("malformed DWARF")
+
 // ErrUnsupported means the DWARF uses something the encoder does not
 // follow, such as references into a supplementary file.
 var ErrUnsupported = errors.New("unsupported DWARF")

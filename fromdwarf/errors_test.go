@@ -1,6 +1,9 @@
 package fromdwarf
 
 import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
 	"errors"
 	"os"
 	"strings"
@@ -91,5 +94,24 @@ func TestWarningNamesDIE(t *testing.T) {
 	// The pointer became a pointer to void, and the typedef refers to it.
 	if got := c.out.words[:6]; got[2] != 0 || got[3] != 1 || got[5] != 1 {
 		t.Errorf("records %v: want PTR to void (id 1) and a typedef of id 1", c.out.words)
+	}
+}
+
+// TestMalformedUnit breaks the first unit header of .debug_info: the error
+// wraps ErrMalformed.
+func TestMalformedUnit(t *testing.T) {
+	in := readTestdata(t, "kinds-gcc-dwarf4.o")
+	f, err := elf.NewFile(bytes.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := f.Section(".debug_info")
+	for _, length := range []uint32{0xfffffff0, 0x7fffffff, 2} {
+		b := bytes.Clone(in)
+		binary.LittleEndian.PutUint32(b[sec.Offset:], length)
+		_, _, err := EncodeBytes(b, nil)
+		if !errors.Is(err, ErrMalformed) {
+			t.Errorf("unit length %#x: got %v, want ErrMalformed", length, err)
+		}
 	}
 }

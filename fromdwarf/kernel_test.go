@@ -62,7 +62,9 @@ func TestModuleEquivalentToPahole(t *testing.T) {
 			for _, p := range compareSpecs(ours, ref, 0.005) {
 				t.Error(p)
 			}
-			t.Logf("byte-identical to pahole's output: %v", bytes.Equal(ours.Marshal(nil), ref.Marshal(nil)))
+			if !bytes.Equal(ours.Marshal(nil), ref.Marshal(nil)) {
+				t.Error("not byte-identical to pahole's output")
+			}
 
 			// Many CUs encoded at once give the same bytes as one at a time.
 			one, _, err := EncodeFile(mod, &Options{Base: base, Jobs: 1})
@@ -89,7 +91,7 @@ func BenchmarkEncodeVmlinux(b *testing.B) {
 
 // TestVmlinuxEquivalentToPahole encodes the DWARF vmlinux and compares the
 // result with pahole 1.24 on the same file: type counts per kind within
-// 0.5%, and every named type identical. It takes a minute and about 1 GB,
+// 0.5%, every named type identical, and in fact the same bytes. It takes a minute and about 1 GB,
 // so it only runs with FROMDWARF_VMLINUX=1 (make bench does).
 func TestVmlinuxEquivalentToPahole(t *testing.T) {
 	if os.Getenv("FROMDWARF_VMLINUX") == "" {
@@ -113,7 +115,9 @@ func TestVmlinuxEquivalentToPahole(t *testing.T) {
 	for _, p := range compareSpecs(ours, ref, 0.005) {
 		t.Error(p)
 	}
-	t.Logf("byte-identical to pahole's output: %v", bytes.Equal(ours.Marshal(nil), ref.Marshal(nil)))
+	if !bytes.Equal(ours.Marshal(nil), ref.Marshal(nil)) {
+		t.Error("not byte-identical to pahole's output")
+	}
 
 	// The kernel's own BTF, made by pahole at build time, is a second
 	// reference; its FUNC set differs (see the package doc), so only the
@@ -132,4 +136,38 @@ func TestVmlinuxEquivalentToPahole(t *testing.T) {
 		t.Errorf(".BTF: %s", p)
 	}
 	t.Logf("FUNC differences with the kernel's own .BTF: %d", funcs)
+}
+
+// TestVmlinuxPrededupMatchesPahole compares the types as encoded, before
+// dedup, with what pahole 1.24 handed to libbpf's btf__dedup for the same
+// vmlinux (benchmarks/data/*.prededup.btf, captured without
+// --btf_gen_floats): the encoder alone, without dedup hiding differences.
+// It only runs with FROMDWARF_VMLINUX=1.
+func TestVmlinuxPrededupMatchesPahole(t *testing.T) {
+	if os.Getenv("FROMDWARF_VMLINUX") == "" {
+		t.Skip("set FROMDWARF_VMLINUX=1 to compare with pahole on the 6.1 vmlinux")
+	}
+	p := benchData(t, "vmlinux-"+kernelRelease)
+	want, err := os.ReadFile(benchData(t, kernelRelease+".prededup.btf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, _, err := EncodeFile(p, &Options{NoDedup: true, Features: Features{NoFloat: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ours.Marshal(nil)
+	if !bytes.Equal(got, want) {
+		ref, err := btf.Decode(want, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("not byte-identical to pahole's input to dedup: %d types and %d bytes, pahole %d and %d", ours.NumTypes(), len(got), ref.NumTypes(), len(want))
+		a, b := kindCounts(ours), kindCounts(ref)
+		for k := btf.KindInt; k <= btf.MaxKind; k++ {
+			if a[k] != b[k] {
+				t.Logf("%s: ours %d, pahole %d", k, a[k], b[k])
+			}
+		}
+	}
 }

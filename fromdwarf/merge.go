@@ -23,7 +23,13 @@ type merger struct {
 	nextID    uint32
 	generated []bool
 	secinfo   []btf.VarSecinfo
-	strMap    []uint32 // scratch
+	// hasIndex and indexID follow pahole's encoder-wide array index type
+	// (btf_encoder__encode_cu: has_index_type, array_index_id): the
+	// first unit's "int", or the "int" added by the first unit that
+	// needed one.
+	hasIndex bool
+	indexID  uint32
+	strMap   []uint32 // scratch
 }
 
 func newMerger(base *btf.Spec, nFuncs int, sizeHint int) *merger {
@@ -70,16 +76,40 @@ func (m *merger) localStr(s []byte) uint32 {
 
 // add appends one CU.
 func (m *merger) add(o *cuOut) {
-	m.strMap = m.strMap[:0]
-	for _, s := range o.strs {
-		m.strMap = append(m.strMap, m.localStr(s))
+	// Local strings get their offsets on first use, in record order, so
+	// that the string section holds what pahole's holds in the same
+	// order: not the names of FUNCs that an earlier unit already gave.
+	m.strMap = slices.Grow(m.strMap[:0], len(o.strs))[:len(o.strs)]
+	for i := range m.strMap {
+		m.strMap[i] = unmapped
 	}
-	sm := m.strMap
+	sm := &strMapper{m: m, local: o.strs}
 	base := m.nextID - 1
+	words, nTypes := o.words, o.nTypes
+	var index uint32
+	switch {
+	case m.hasIndex:
+		index = m.indexID
+		if o.addedInt >= 0 {
+			// The unit's own added "int" is not needed: drop it, as
+			// pahole never adds it.
+			words = append(words[:o.addedInt:o.addedInt], words[o.addedInt+4:]...)
+			nTypes--
+		}
+	case o.intID != 0:
+		index = base + o.intID
+		m.hasIndex, m.indexID = true, index
+	default:
+		// The slot after the unit's types: the added "int", if any.
+		index = base + uint32(o.nTypes)
+		if o.addedInt >= 0 {
+			m.hasIndex, m.indexID = true, index
+		}
+	}
 	start := len(m.words)
-	m.words = append(m.words, o.words...)
-	relocate(m.words[start:], sm, base)
-	m.nextID += uint32(o.nTypes)
+	m.words = append(m.words, words...)
+	relocate(m.words[start:], sm, base, index)
+	m.nextID += uint32(nTypes)
 	for _, f := range o.funcs {
 		if f.sym >= 0 {
 			if m.generated[f.sym] {
@@ -90,12 +120,12 @@ func (m *merger) add(o *cuOut) {
 		protoID := m.nextID
 		start := len(m.words)
 		m.words = append(m.words, f.proto...)
-		relocate(m.words[start:], sm, base)
-		m.words = append(m.words, sm[f.name], uint32(btf.KindFunc)<<24|uint32(btf.LinkageStatic), protoID)
+		relocate(m.words[start:], sm, base, 0)
+		m.words = append(m.words, sm.get(f.name), uint32(btf.KindFunc)<<24|uint32(btf.LinkageStatic), protoID)
 		fnID := protoID + 1
 		m.nextID += 2
 		for _, t := range f.tags {
-			m.words = append(m.words, sm[t.value], uint32(btf.KindDeclTag)<<24, fnID, uint32(t.comp))
+			m.words = append(m.words, sm.get(t.value), uint32(btf.KindDeclTag)<<24, fnID, uint32(t.comp))
 			m.nextID++
 		}
 	}
@@ -104,11 +134,11 @@ func (m *merger) add(o *cuOut) {
 		if typ != 0 {
 			typ += base
 		}
-		m.words = append(m.words, sm[v.name], uint32(btf.KindVar)<<24, typ, uint32(v.linkage))
+		m.words = append(m.words, sm.get(v.name), uint32(btf.KindVar)<<24, typ, uint32(v.linkage))
 		varID := m.nextID
 		m.nextID++
 		for _, t := range v.tags {
-			m.words = append(m.words, sm[t.value], uint32(btf.KindDeclTag)<<24, varID, uint32(t.comp))
+			m.words = append(m.words, sm.get(t.value), uint32(btf.KindDeclTag)<<24, varID, uint32(t.comp))
 			m.nextID++
 		}
 		m.secinfo = append(m.secinfo, btf.VarSecinfo{Type: btf.TypeID(varID), Offset: v.off, Size: v.size})
@@ -134,8 +164,9 @@ func (m *merger) finish() ([]uint32, string, error) {
 }
 
 // relocate rewrites CU-local string indexes and type ids in a run of
-// records to global ones: strings through sm, types by adding base.
-func relocate(w []uint32, sm []uint32, base uint32) {
+// records to global ones: strings through sm, types by adding base. The
+// index type of arrays becomes index.
+func relocate(w []uint32, sm *strMapper, base, index uint32) {
 	ref := func(x uint32) uint32 {
 		if x == 0 {
 			return 0
@@ -143,7 +174,7 @@ func relocate(w []uint32, sm []uint32, base uint32) {
 		return x + base
 	}
 	for len(w) >= 3 {
-		w[0] = sm[w[0]]
+		w[0] = sm.get(w[0])
 		kind := btf.Kind(w[1] >> 24 & 0x1f)
 		vlen := int(w[1] & 0xffff)
 		n := 3
@@ -157,32 +188,49 @@ func relocate(w []uint32, sm []uint32, base uint32) {
 			w[2] = ref(w[2])
 			n = 4
 		case btf.KindArray:
-			w[3], w[4] = ref(w[3]), ref(w[4])
+			w[3], w[4] = ref(w[3]), index
 			n = 6
 		case btf.KindStruct, btf.KindUnion:
 			for k := range vlen {
 				m := w[3+3*k:]
-				m[0], m[1] = sm[m[0]], ref(m[1])
+				m[0], m[1] = sm.get(m[0]), ref(m[1])
 			}
 			n = 3 + 3*vlen
 		case btf.KindEnum:
 			for k := range vlen {
-				w[3+2*k] = sm[w[3+2*k]]
+				w[3+2*k] = sm.get(w[3+2*k])
 			}
 			n = 3 + 2*vlen
 		case btf.KindEnum64:
 			for k := range vlen {
-				w[3+3*k] = sm[w[3+3*k]]
+				w[3+3*k] = sm.get(w[3+3*k])
 			}
 			n = 3 + 3*vlen
 		case btf.KindFuncProto:
 			w[2] = ref(w[2])
 			for k := range vlen {
 				p := w[3+2*k:]
-				p[0], p[1] = sm[p[0]], ref(p[1])
+				p[0], p[1] = sm.get(p[0]), ref(p[1])
 			}
 			n = 3 + 2*vlen
 		}
 		w = w[n:]
 	}
+}
+
+const unmapped = ^uint32(0)
+
+// strMapper maps one unit's local strings to string offsets.
+type strMapper struct {
+	m     *merger
+	local [][]byte
+}
+
+func (sm *strMapper) get(i uint32) uint32 {
+	off := sm.m.strMap[i]
+	if off == unmapped {
+		off = sm.m.localStr(sm.local[i])
+		sm.m.strMap[i] = off
+	}
+	return off
 }

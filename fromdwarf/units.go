@@ -109,10 +109,10 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader) (out *cuOut, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: fmt.Sprintf("malformed unit: %v", p), Err: ErrUnsupported}
+			out, err = nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: fmt.Sprintf("decoder failure: %v", p), Err: ErrMalformed}
 		}
 	}()
-	c.out = &cuOut{strs: [][]byte{nil}}
+	c.out = &cuOut{strs: [][]byte{nil}, addedInt: -1}
 	if c.strIdx == nil {
 		c.strIdx = make(map[uintptr]uint32, 4096)
 	}
@@ -122,7 +122,7 @@ func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader) (out *cuOut, err error) 
 	c.dies, c.addrBase, err = d.readUnit(u, c.dies)
 	c.addr = d.addr
 	if err != nil {
-		return nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: "reading the unit", Err: err}
+		return nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: "reading the unit", Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 	}
 	if len(c.dies) == 0 {
 		return c.out, nil
@@ -180,7 +180,7 @@ func (c *cuEnc) followImports(d *dwarfData) error {
 		}
 		dies, _, err := d.readUnit(&d.units[k], nil)
 		if err != nil {
-			return &DIEError{CU: c.out.name, CUOffset: c.dies[0].off, Offset: e.importOff, Msg: "reading an imported unit", Err: err}
+			return &DIEError{CU: c.out.name, CUOffset: c.dies[0].off, Offset: e.importOff, Msg: "reading an imported unit", Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 		}
 		base := int32(len(c.dies))
 		c.roots = append(c.roots, base)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench-encode.sh compares `btfhub encode` with pahole -J on the DWARF
 # vmlinux that scripts/fetch-dbg.sh puts in benchmarks/data/, in the same
-# run: wall time, CPU time (user + system) and peak RSS of each, ROUNDS times (default 2),
-# alternating, then the dedup-ratio report of btfhub encode --stats.
+# run: wall time, CPU time (user + system) and peak RSS of each, ROUNDS
+# times (default 2), interleaved and alternating which goes first, then
+# the dedup-ratio report of btfhub encode --stats.
 #
 #   scripts/bench-encode.sh               # pahole -j2 vs btfhub --jobs 2
 #   JOBS=1 ROUNDS=3 scripts/bench-encode.sh
@@ -42,10 +43,21 @@ measure() { # NAME CMD...
 
 echo "vmlinux-$release, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 i=0
+pahole_run() {
+	measure "pahole -j$jobs" pahole -J -j"$jobs" --btf_gen_floats --btf_encode_detached "$out/pahole.btf" "$vmlinux"
+}
+btfhub_run() {
+	measure "btfhub encode --jobs $jobs" "$btfhub" encode --jobs "$jobs" -q -o "$out/btfhub.btf" "$vmlinux"
+}
 while [ "$i" -lt "$rounds" ]; do
 	i=$((i + 1))
-	measure "pahole -j$jobs" pahole -J -j"$jobs" --btf_gen_floats --btf_encode_detached "$out/pahole.btf" "$vmlinux"
-	measure "btfhub encode --jobs $jobs" "$btfhub" encode --jobs "$jobs" -q -o "$out/btfhub.btf" "$vmlinux"
+	if [ $((i % 2)) = 1 ]; then
+		pahole_run
+		btfhub_run
+	else
+		btfhub_run
+		pahole_run
+	fi
 done
 echo
 "$btfhub" encode --jobs "$jobs" -q --stats -o "$out/btfhub.btf" "$vmlinux"
