@@ -18,10 +18,13 @@ deps:
 	scripts/install-deps.sh
 	$(GO) mod download
 
-## testdata: fetch the inputs too large for the repository (kernel modules
-## from Debian's linux-image package) into testdata/cache/.
+## testdata: fetch the inputs too large for the repository: kernel modules
+## from Debian's linux-image package (testdata/cache/), and the DWARF
+## vmlinux and modules of linux-image-6.1.0-53-cloud-amd64-dbg
+## (benchmarks/data/).
 testdata:
 	scripts/fetch-testdata.sh
+	scripts/fetch-dbg.sh
 
 ## test: everything CI runs.
 test: deps testdata lint test-go fuzz-short
@@ -33,6 +36,7 @@ lint:
 	@unformatted=$$(gofmt -l . | grep -v '^testdata/' || true); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	cd benchmarks && $(GO) vet ./...
 
 fuzz-short:
 	FUZZTIME=$${FUZZTIME:-10s} scripts/fuzz.sh
@@ -68,11 +72,19 @@ demo: build
 	@echo '$$ btfhub dump $(DEMO)/tools.min.btf --format c | grep -A4 "struct trace_event_raw_sys_enter {"'
 	@$(BIN) dump $(DEMO)/tools.min.btf --format c | grep -A4 "struct trace_event_raw_sys_enter {"
 
+## bench-data: the inputs of the benchmarks, in benchmarks/data/.
 bench-data:
 	scripts/bench-data.sh
+	scripts/fetch-dbg.sh
 
+## bench: every comparison with the reference tools; see benchmarks/RESULTS.md.
 bench: bench-data
+	cd benchmarks && $(GO) test -count=1 ./...
+	cd benchmarks && $(GO) run ./cmd/compare -rounds 9 -runs 5
 	cd benchmarks && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+	$(GO) test -run '^$$' -bench . -benchmem ./btf/ ./minimize/ ./corerel/
+	scripts/bench-encode.sh
+	FROMDWARF_VMLINUX=1 $(GO) test -count=1 -run 'TestVmlinux' ./fromdwarf/
 
 clean:
 	rm -rf bin benchmarks/data testdata/cache

@@ -161,8 +161,8 @@ func (g *groupWriter) shared() []byte {
 
 // groupTables are a group's shared tables, decoded for reading.
 type groupTables struct {
-	strs    []string
-	records [][]uint32
+	strs    [][]byte   // slices of the group blob
+	records [][]uint32 // slices of one array of words
 }
 
 // parseShared decodes a group's shared tables, checking every bound.
@@ -173,13 +173,13 @@ func parseShared(b []byte) (*groupTables, error) {
 		return nil, bad("string count")
 	}
 	b = b[k:]
-	t := &groupTables{strs: make([]string, 0, n)}
+	t := &groupTables{strs: make([][]byte, 0, n)}
 	for i := uint64(0); i < n; i++ {
 		j := bytes.IndexByte(b, 0)
 		if j < 0 {
 			return nil, bad("unterminated string")
 		}
-		t.strs = append(t.strs, string(b[:j]))
+		t.strs = append(t.strs, b[:j:j])
 		b = b[j+1:]
 	}
 	nw, k := binary.Uvarint(b)
@@ -191,6 +191,7 @@ func parseShared(b []byte) (*groupTables, error) {
 	for i := range words {
 		words[i] = binary.LittleEndian.Uint32(b[4*i:])
 	}
+	t.records = make([][]uint32, 0, nw/8)
 	for off := 0; off < len(words); {
 		if len(words)-off < 3 {
 			return nil, bad("truncated record")
@@ -258,10 +259,14 @@ func (t *groupTables) rebuild(header []byte, l kernelLists, maxSize int64) ([]by
 	bad := func(what string) error { return fmt.Errorf("%w: kernel payload: %s", ErrCorrupt, what) }
 	sids, gids, rids := l.sids, l.gids, l.rids
 	// The string section, and where each string id lands in it.
+	const none = ^uint32(0)
 	var strSec []byte
-	sidOff := make(map[uint32]uint32, len(sids))
+	sidOff := make([]uint32, len(t.strs))
+	for i := range sidOff {
+		sidOff[i] = none
+	}
 	for _, s := range sids {
-		if _, dup := sidOff[s]; dup {
+		if sidOff[s] != none {
 			return nil, bad("string listed twice")
 		}
 		sidOff[s] = uint32(len(strSec))
@@ -271,9 +276,19 @@ func (t *groupTables) rebuild(header []byte, l kernelLists, maxSize int64) ([]by
 			return nil, bad("larger than the entry")
 		}
 	}
-	localOf := make(map[uint32]uint32, len(gids))
+	// Type identities are dense in a group: index them by gid.
+	maxGid := uint32(0)
+	for _, g := range gids {
+		maxGid = max(maxGid, g)
+	}
+	// A group of at most maxGroupKernels kernels has fewer identities
+	// than that many times the types of one kernel.
+	if uint64(maxGid) > uint64(maxGroupKernels)*uint64(len(gids))+1024 {
+		return nil, bad("type identity out of range")
+	}
+	localOf := make([]uint32, maxGid+1)
 	for i, g := range gids {
-		if _, dup := localOf[g]; dup || g == 0 {
+		if g == 0 || localOf[g] != 0 {
 			return nil, bad("type identity listed twice")
 		}
 		localOf[g] = uint32(i + 1)
@@ -281,23 +296,24 @@ func (t *groupTables) rebuild(header []byte, l kernelLists, maxSize int64) ([]by
 	out := make([]byte, 0, maxSize)
 	out = append(out, header...)
 	var fail error
+	r := make([]uint32, 0, 64)
 	for _, rid := range rids {
-		r := append([]uint32(nil), t.records[rid]...)
+		r = append(r[:0], t.records[rid]...)
 		forEachRef(r, func(w *uint32) {
-			off, ok := sidOff[*w]
-			if !ok {
+			if *w >= uint32(len(sidOff)) || sidOff[*w] == none {
 				fail = bad("string not in the kernel")
+				return
 			}
-			*w = off
+			*w = sidOff[*w]
 		}, func(w *uint32) {
 			if *w == 0 {
 				return
 			}
-			id, ok := localOf[*w]
-			if !ok {
+			if *w > maxGid || localOf[*w] == 0 {
 				fail = bad("type not in the kernel")
+				return
 			}
-			*w = id
+			*w = localOf[*w]
 		})
 		if fail != nil {
 			return nil, fail

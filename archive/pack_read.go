@@ -228,13 +228,15 @@ func (p *Pack) blob(what string, b packBlob) ([]byte, error) {
 func decodeBlob(blob []byte, size int64) ([]byte, error) {
 	dec, err := zstd.NewReader(nil,
 		zstd.WithDecoderConcurrency(1),
-		zstd.WithDecoderMaxMemory(2*uint64(size)+1<<20),
+		zstd.WithDecoderMaxMemory(uint64(size)+16<<20),
 		zstd.WithDecoderMaxWindow(16<<20))
 	if err != nil {
 		return nil, err
 	}
 	defer dec.Close()
-	out, err := dec.DecodeAll(blob, make([]byte, 0, size))
+	// The size comes from the index: grow towards it rather than
+	// allocating it up front.
+	out, err := dec.DecodeAll(blob, make([]byte, 0, min(size, 64<<20)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
 	}

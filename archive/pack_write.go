@@ -15,10 +15,14 @@ import (
 // PackOptions tune WritePack. The zero value is the default.
 type PackOptions struct {
 	// GroupSize is the most kernels that share one group's tables
-	// (default 64). Reading a kernel decompresses its group's tables, so
-	// larger groups pack smaller and read slower.
+	// (default 64, at most 256). Reading a kernel decompresses its group's
+	// tables, so larger groups pack smaller and read slower.
 	GroupSize int
 }
+
+// maxGroupKernels bounds PackOptions.GroupSize; readers rely on it to
+// bound what they allocate.
+const maxGroupKernels = 256
 
 // WritePack writes every kernel of st as a pack (format version
 // PackVersion). Consecutive kernels of one distro version and arch form
@@ -32,6 +36,7 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 	if opt.GroupSize <= 0 {
 		opt.GroupSize = 64
 	}
+	opt.GroupSize = min(opt.GroupSize, maxGroupKernels)
 	entries, err := st.Entries()
 	if err != nil {
 		return err

@@ -22,6 +22,20 @@ type Options struct {
 	// (after every string of the types). Remap the .BTF.ext's own string
 	// offsets and type ids with Result.StringOffset and Result.Mapping.
 	ExtStrings func(visit func(off uint32) error) error
+
+	// Libbpf17, when set, deduplicates as later libbpf does instead of
+	// libbpf 1.1: libbpf v1.7.0 (commit 37027144, "Fix BTF dedup to
+	// support recursive typedef definitions") with the fix that follows it
+	// on libbpf's master branch (commit 5b0f3729, "Fix deduplication of
+	// typedef with base definitions"), and the identical-type check of
+	// v1.6.0 (commits c8a28812 and 5ee9fbf7). Typedefs are then matched by
+	// type graph equivalence in the struct pass, which lets Dedup accept a
+	// spec with a typedef that refers back to itself through pointers (Go's
+	// `type T *T`, decoded with btf.DecodeOptions.AllowReferenceLoops),
+	// where libbpf 1.1 fails. It can also change the output for ordinary
+	// input, which is why it is not the default; see the package
+	// documentation.
+	Libbpf17 bool
 }
 
 // Result describes a deduplication.
@@ -65,7 +79,7 @@ func Dedup(spec *btf.Spec, opts *Options) (*btf.Spec, *Result, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	d, err := newState(spec)
+	d, err := newState(spec, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -79,7 +93,8 @@ func Dedup(spec *btf.Spec, opts *Options) (*btf.Spec, *Result, error) {
 		return nil, nil, err
 	}
 	phase("compact")
-	out, err := btf.NewSpecFromRaw(words, string(d.strs), d.base, spec.ByteOrder(), spec.HeaderLen())
+	out, err := btf.NewSpecFromRawWith(words, string(d.strs), d.base, spec.ByteOrder(), spec.HeaderLen(),
+		btf.DecodeOptions{AllowReferenceLoops: d.later})
 	if err != nil {
 		return nil, nil, fmt.Errorf("dedup: result does not decode: %w", err)
 	}
@@ -104,16 +119,21 @@ func phase(name string) {
 	}
 }
 
-func newState(spec *btf.Spec) (*state, error) {
+func newState(spec *btf.Spec, opts *Options) (*state, error) {
 	words, offs := spec.RawTypes()
 	d := &state{
-		spec:    spec,
-		base:    spec.Base(),
-		first:   uint32(spec.FirstID()),
-		next:    uint32(spec.NextID()),
-		words:   words,
-		offs:    offs,
-		strBase: spec.StringBase(),
+		later:    opts.Libbpf17,
+		mappable: &mappable1,
+		spec:     spec,
+		base:     spec.Base(),
+		first:    uint32(spec.FirstID()),
+		next:     uint32(spec.NextID()),
+		words:    words,
+		offs:     offs,
+		strBase:  spec.StringBase(),
+	}
+	if d.later {
+		d.mappable = &mappable17
 	}
 	if d.base != nil {
 		if err := d.checkBase(); err != nil {

@@ -51,7 +51,7 @@
 //  4. Remaining FWDs: a FWD still on its own resolves to the canonical
 //     struct or union of its name, when there is exactly one such type
 //     and it is of the FWD's kind.
-//  5. Reference types: PTR, TYPEDEF, the qualifiers, TYPE_TAG, DECL_TAG,
+//  5. Reference types: PTR, TYPEDEF (see below for libbpf 1.7), the qualifiers, TYPE_TAG, DECL_TAG,
 //     FUNC, ARRAY and FUNC_PROTO. Once everything they refer to has a
 //     representative (found recursively; in C, every cycle goes through a
 //     struct or union, so the recursion ends), a reference type is final
@@ -98,10 +98,25 @@
 // # Differences from libbpf 1.1
 //
 // A typedef that refers back to itself through a pointer (Go's
-// `type T *T`) makes libbpf 1.1 fail, where libbpf 1.7 handles it.
+// `type T *T`) makes libbpf 1.1 fail (btf_dedup_ref_type returns -ELOOP).
 // btf.Decode rejects such loops through reference types, as the kernel
-// does, so Dedup never receives one; should it, it reports an error
-// wrapping btf.ErrTypeLoop. The recursion of the identical-struct check is
-// bounded, which only matters for malformed input where a struct contains
-// itself by value (libbpf would overflow its stack).
+// does; btf.DecodeWith with AllowReferenceLoops accepts them. By default
+// Dedup then fails as libbpf 1.1 does, with an error wrapping
+// btf.ErrTypeLoop. With Options.Libbpf17 it does what later libbpf does
+// (src/btf.c at commit 5b0f3729 on libbpf's master, after v1.7.0; the
+// recursive typedef support is commit 37027144, released in v1.7.0):
+// typedefs are deduplicated in the struct pass by type graph equivalence,
+// hashed by name and info only, so the reference pass finds them mapped,
+// and the identical-type leniency of pass 3 is libbpf 1.6's recursive
+// btf_dedup_identical_types (pointers, typedefs and prototypes too, at most
+// 16 deep). Those changes can pick other representatives than libbpf 1.1
+// for ordinary input, which is why 1.1 stays the default; `btfhub dedup`
+// uses Libbpf17 only for input with such loops. Where libbpf 1.7 would
+// never return (its identical-type check follows a loop of pointers and
+// typedefs without end), Dedup fails with an error wrapping
+// btf.ErrTypeLoop.
+//
+// The recursion of the identical-struct check is bounded, which only
+// matters for malformed input where a struct contains itself by value
+// (libbpf would overflow its stack).
 package dedup

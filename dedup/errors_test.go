@@ -12,9 +12,8 @@ import (
 // (Go's `type T *T`, which pahole emits for Go programs) makes libbpf 1.1's
 // btf__dedup fail with ELOOP; libbpf 1.7 deduplicates typedefs in the
 // struct pass and accepts it. btf.Decode rejects such a loop through
-// reference types only (as the kernel does), so a Spec never holds one and
-// Dedup never sees it: the input is refused with a clear error at the level
-// that applies, naming the loop.
+// reference types only (as the kernel does), naming the loop; see
+// later_test.go for btf.DecodeWith and Options.Libbpf17.
 func TestRecursiveTypedef(t *testing.T) {
 	s := newStrTab("T")
 	raw := rawBTF(cat(

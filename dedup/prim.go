@@ -189,7 +189,13 @@ func (d *state) prep() error {
 		switch kindOf(t[1]) {
 		case kVar, kDatasec:
 			continue
-		case kConst, kVolatile, kRestrict, kPtr, kFwd, kTypedef, kFunc, kFloat, kTypeTag:
+		case kTypedef:
+			if d.later {
+				h = d.hashTypedef(t)
+			} else {
+				h = d.hashCommon(t)
+			}
+		case kConst, kVolatile, kRestrict, kPtr, kFwd, kFunc, kFloat, kTypeTag:
 			h = d.hashCommon(t)
 		case kInt, kDeclTag:
 			h = d.hashIntTag(t)

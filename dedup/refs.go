@@ -162,6 +162,10 @@ func (d *state) pureRefs() {
 			return true
 		case uint8(kStruct), uint8(kUnion), uint8(kFwd):
 			return false
+		case uint8(kTypedef):
+			if d.later { // the struct pass's, then
+				return false
+			}
 		}
 		switch mark[id] {
 		case pure:

@@ -66,12 +66,17 @@ type state struct {
 
 	kinds []uint8 // id -> kind
 
-	structIDs  []uint32 // own structs and unions, in id order
+	structIDs  []uint32 // own structs and unions (and typedefs if later), in id order
 	structHash []uint64 // their hashes over the input's string offsets
 	m          []uint32 // canonical map: id -> representative (btf_dedup->map)
 	hypot      []uint32 // hypothetical map, later the compacted ids
 	hypotList  []uint32
 	adjust     bool // btf_dedup->hypot_adjust_canon
+
+	// later: deduplicate as later libbpf does (Options.Libbpf17);
+	// mappable is mappable1 or mappable17 accordingly.
+	later    bool
+	mappable *[32]bool
 
 	tab *table
 
@@ -138,6 +143,11 @@ func (d *state) scan() {
 			}
 			d.structIDs = append(d.structIDs, d.first+uint32(i))
 			d.structHash = append(d.structHash, h)
+		case kTypedef:
+			if d.later {
+				d.structIDs = append(d.structIDs, d.first+uint32(i))
+				d.structHash = append(d.structHash, hc(hc(0, w[0]), w[1]))
+			}
 		}
 	}
 }

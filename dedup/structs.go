@@ -76,7 +76,11 @@ func (d *state) identicalStructs(id1, id2 uint32, depth int) bool {
 // may map to another type: INT, ENUM, ENUM64, FWD, FLOAT, STRUCT and UNION.
 // Until the reference pass, every other type maps to itself or to nothing,
 // so resolving it is the identity.
-var mappable = [32]bool{kInt: true, kEnum: true, kEnum64: true, kFwd: true, kFloat: true, kStruct: true, kUnion: true}
+var mappable1 = [32]bool{kInt: true, kEnum: true, kEnum64: true, kFwd: true, kFloat: true, kStruct: true, kUnion: true}
+
+// mappable17 is mappable1 for Options.Libbpf17, whose struct pass also
+// deduplicates typedefs.
+var mappable17 = [32]bool{kInt: true, kEnum: true, kEnum64: true, kFwd: true, kFloat: true, kStruct: true, kUnion: true, kTypedef: true}
 
 // fwdOrComposite[k] is true for FWD, STRUCT and UNION.
 var fwdOrComposite = [32]bool{kFwd: true, kStruct: true, kUnion: true}
@@ -85,7 +89,7 @@ var fwdOrComposite = [32]bool{kFwd: true, kStruct: true, kUnion: true}
 // types that cannot be mapped yet, which keeps most lookups in the small
 // kinds array.
 func (d *state) resolveS(id uint32) uint32 {
-	if !mappable[d.kinds[id]] {
+	if !d.mappable[d.kinds[id]] {
 		return id
 	}
 	return d.resolve(id)
@@ -110,6 +114,9 @@ func (d *state) isEquiv(cand, canon uint32) bool {
 		}
 		// The same array or struct declared twice within one
 		// compilation unit: accept exact duplicates.
+		if d.later {
+			return d.identicalTypes(h, cand, identicalDepth17)
+		}
 		return d.identicalArrays(h, cand) || d.identicalStructs(h, cand, 0)
 	}
 	d.hypotAdd(canon, cand)
@@ -230,9 +237,14 @@ func (d *state) structTypes() error {
 			continue
 		}
 		t := d.rec(id)
+		typedef := kindOf(t[1]) == kTypedef // only with d.later
 		h := d.structHash[n]
 		if !d.strIdentity {
-			h = d.hashStruct(t)
+			if typedef {
+				h = d.hashTypedef(t)
+			} else {
+				h = d.hashStruct(t)
+			}
 		}
 		newID := id
 		for c := d.tab.lookup(h); ; {
@@ -241,7 +253,11 @@ func (d *state) structTypes() error {
 				break
 			}
 			// A FWD may share the hash; never take one here.
-			if !d.shallowEqualStruct(t, d.rec(cand)) {
+			if typedef {
+				if !d.equalTypedef(t, d.rec(cand)) {
+					continue
+				}
+			} else if !d.shallowEqualStruct(t, d.rec(cand)) {
 				continue
 			}
 			d.clearHypot()
@@ -290,7 +306,9 @@ func (d *state) resolveFwds() {
 		}
 	}
 	for _, id := range d.structIDs {
-		add(id)
+		if d.kind(id) != kTypedef {
+			add(id)
+		}
 	}
 	words, offs := d.words, d.offs
 	for i, k := range d.kinds[d.first:] {

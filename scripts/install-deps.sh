@@ -13,6 +13,7 @@ declare -A tools=(
 	[pahole]=dwarves
 	[xz]=xz-utils
 	[cc]=gcc
+	[dwz]=dwz
 )
 # Files that only a package provides.
 declare -A files=(

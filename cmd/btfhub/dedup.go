@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"debug/elf"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
+	"github.com/btfhub/btfhub/btf"
 	"github.com/btfhub/btfhub/dedup"
 	"github.com/btfhub/btfhub/internal/atomicfile"
 	"github.com/spf13/cobra"
@@ -19,6 +23,10 @@ func newDedupCommand() *cobra.Command {
 encodes the DWARF of many compilation units, and writes the result to OUT.
 The output is byte for byte what libbpf 1.1's btf__dedup produces.
 
+Input with a typedef that refers back to itself through pointers only
+(Go's "type T *T"), which libbpf 1.1 fails on and the kernel refuses, is
+deduplicated as libbpf 1.7 does instead, and the output keeps the loop.
+
 With --base, IN is split BTF (a kernel module) and is deduplicated against
 that base, which is left as it is: types the base already has are dropped
 from IN and referred to by their base ids.
@@ -32,12 +40,19 @@ written only when the whole run succeeds; an interrupted run leaves no file.`,
 			if out == "" {
 				return usagef("dedup: -o OUT is required")
 			}
-			s, err := loadSpec(args[0], base)
+			s, loops, err := loadDedupInput(args[0], base)
 			if err != nil {
 				return err
 			}
+			var opts *dedup.Options
+			if loops {
+				// libbpf 1.1 fails on such input; do what later libbpf
+				// does (see dedup.Options.Libbpf17).
+				opts = &dedup.Options{Libbpf17: true}
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: reference loops without a struct (recursive typedefs), which libbpf 1.1 cannot deduplicate: deduplicating as libbpf 1.7 does\n", args[0])
+			}
 			start := time.Now()
-			d, res, err := dedup.Dedup(s, nil)
+			d, res, err := dedup.Dedup(s, opts)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -56,4 +71,60 @@ written only when the whole run succeeds; an interrupted run leaves no file.`,
 	cmd.Flags().StringVar(&base, "base", "", "base BTF of a split IN")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "output file (- for standard output)")
 	return cmd
+}
+
+// loadDedupInput loads IN (over the base at basePath, when not empty) as
+// loadSpec does, but also accepts BTF with reference loops that do not go
+// through a struct or union (see btf.DecodeOptions), which it reports.
+// Files are first read the usual way, which reads only the .BTF section of
+// an ELF file; only when that fails on such a loop are they read again.
+func loadDedupInput(path, basePath string) (*btf.Spec, bool, error) {
+	if path != "-" && basePath != "-" {
+		s, err := loadSpec(path, basePath)
+		if !errors.Is(err, btf.ErrTypeLoop) {
+			return s, false, err
+		}
+	}
+	var base *btf.Spec
+	if basePath != "" {
+		var err error
+		if base, err = loadLoopySpec(basePath, nil); err != nil {
+			return nil, false, fmt.Errorf("base: %w", err)
+		}
+	}
+	s, err := loadLoopySpec(path, base)
+	if err != nil {
+		return nil, false, err
+	}
+	loops := s.CheckReferenceLoops() != nil || base != nil && base.CheckReferenceLoops() != nil
+	return s, loops, nil
+}
+
+// loadLoopySpec reads raw BTF, xz-compressed raw BTF or an ELF file's .BTF
+// section from path ("-" for standard input), allowing reference loops.
+func loadLoopySpec(path string, base *btf.Spec) (*btf.Spec, error) {
+	name, f := path, os.Stdin
+	if path == "-" {
+		name = "standard input"
+	} else {
+		var err error
+		if f, err = os.Open(path); err != nil {
+			return nil, err
+		}
+		defer f.Close()
+	}
+	data, err := readAllMaybeXZ(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if bytes.HasPrefix(data, []byte(elf.ELFMAG)) {
+		if data, err = btf.ReadELFSection(bytes.NewReader(data), ".BTF"); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	s, err := btf.DecodeWith(data, base, btf.DecodeOptions{AllowReferenceLoops: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return s, nil
 }

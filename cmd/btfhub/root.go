@@ -55,6 +55,7 @@ means standard input or output.`,
 	})
 	root.AddCommand(
 		newDumpCommand(),
+		newEncodeCommand(),
 		newStatsCommand(),
 		newConvertCommand(),
 		newDedupCommand(),
