@@ -44,13 +44,12 @@ func namedStructs(s *btf.Spec) map[string]uint32 {
 	return sizes
 }
 
-// TestCompareKernels diffs the two testdata kernels and checks the report
-// against what can be worked out independently: which structs exist on
-// each side, and which changed size.
-func TestCompareKernels(t *testing.T) {
-	a, b := kernel(t, testutil.Kernels[0]), kernel(t, testutil.Kernels[1])
-	r := Compare(a, b)
-
+// checkStructs checks r against the named structs of a and b, worked out
+// independently of Compare: every struct only in A is reported removed,
+// every struct only in B added, and every size change reported with its
+// old and new size. It returns the changed structs by name.
+func checkStructs(t *testing.T, a, b *btf.Spec, r *Report) map[string]*TypeChange {
+	t.Helper()
 	added, removed, changed := map[string]bool{}, map[string]bool{}, map[string]*TypeChange{}
 	for _, x := range r.Added {
 		if x.Kind == "struct" {
@@ -85,6 +84,17 @@ func TestCompareKernels(t *testing.T) {
 			t.Errorf("struct %s is only in B but not reported added", name)
 		}
 	}
+	return changed
+}
+
+// TestCompareKernels diffs the two testdata kernels and checks the report
+// against what can be worked out independently: which structs exist on
+// each side, and which changed size.
+func TestCompareKernels(t *testing.T) {
+	a, b := kernel(t, testutil.Kernels[0]), kernel(t, testutil.Kernels[1])
+	r := Compare(a, b)
+	changed := checkStructs(t, a, b, r)
+
 	// A member known to have moved between 6.1 and 6.18.
 	ts := changed["task_struct"]
 	if ts == nil || len(ts.Members) == 0 {
