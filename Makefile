@@ -24,6 +24,7 @@ deps:
 ## (benchmarks/data/).
 testdata:
 	scripts/fetch-testdata.sh
+	scripts/bench-data.sh
 	scripts/fetch-dbg.sh
 
 ## test: everything CI runs.

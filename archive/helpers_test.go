@@ -58,7 +58,6 @@ type tarEntry struct {
 	name     string
 	typ      byte
 	data     []byte
-	size     int64 // when data is nil
 	linkname string
 }
 

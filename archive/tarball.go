@@ -104,7 +104,7 @@ func ReadTarball(r io.Reader, max int64) (name string, raw []byte, err error) {
 // in .btf ("./" in front is tolerated).
 func checkTarEntry(h *tar.Header) error {
 	switch h.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg:
 	case tar.TypeSymlink, tar.TypeLink:
 		return fmt.Errorf("%w: %q is a link to %q", ErrUnsafe, h.Name, h.Linkname)
 	default:
@@ -115,7 +115,7 @@ func checkTarEntry(h *tar.Header) error {
 	case strings.HasPrefix(name, "/"):
 		return fmt.Errorf("%w: %q is an absolute path", ErrUnsafe, h.Name)
 	case name == ".." || strings.HasPrefix(name, "../") || strings.Contains(name, "/../") || strings.HasSuffix(name, "/.."):
-		return fmt.Errorf("%w: %q contains ..", ErrUnsafe, h.Name)
+		return fmt.Errorf("%w: %q has a \"..\" component", ErrUnsafe, h.Name)
 	case strings.ContainsAny(name, "/\\\x00"):
 		return fmt.Errorf("%w: %q is not a plain file name", ErrUnsafe, h.Name)
 	case !strings.HasSuffix(name, ".btf") || !pkgread.ValidRelease(strings.TrimSuffix(name, ".btf")):

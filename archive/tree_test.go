@@ -178,8 +178,8 @@ func TestReadTarballRejects(t *testing.T) {
 		msg  string
 	}{
 		{"absolute", makeTarXZ(t, tarEntry{name: "/etc/r.btf", data: btfData}), 0, ErrUnsafe, "absolute path"},
-		{"dotdot", makeTarXZ(t, tarEntry{name: "../r.btf", data: btfData}), 0, ErrUnsafe, "contains .."},
-		{"dotdot inside", makeTarXZ(t, tarEntry{name: "a/../../r.btf", data: btfData}), 0, ErrUnsafe, "contains .."},
+		{"dotdot", makeTarXZ(t, tarEntry{name: "../r.btf", data: btfData}), 0, ErrUnsafe, "has a \"..\" component"},
+		{"dotdot inside", makeTarXZ(t, tarEntry{name: "a/../../r.btf", data: btfData}), 0, ErrUnsafe, "has a \"..\" component"},
 		{"subdir", makeTarXZ(t, tarEntry{name: "a/r.btf", data: btfData}), 0, ErrUnsafe, "not a plain file name"},
 		{"symlink", makeTarXZ(t, tarEntry{name: "r.btf", typ: '2', linkname: "/etc/passwd"}), 0, ErrUnsafe, "is a link"},
 		{"hardlink", makeTarXZ(t, tarEntry{name: "r.btf", typ: '1', linkname: "/etc/shadow"}), 0, ErrUnsafe, "is a link"},

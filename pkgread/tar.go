@@ -27,7 +27,7 @@ func tarEntries(r io.Reader, what string) func() (*Entry, error) {
 		}
 		mode := fs.FileMode(h.Mode).Perm()
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg:
 		case tar.TypeDir:
 			mode |= fs.ModeDir
 		case tar.TypeSymlink:
