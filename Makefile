@@ -26,6 +26,7 @@ testdata:
 	scripts/fetch-testdata.sh
 	scripts/bench-data.sh
 	scripts/fetch-dbg.sh
+	scripts/fetch-selftests.sh
 
 ## test: everything CI runs.
 test: deps testdata lint test-go fuzz-short

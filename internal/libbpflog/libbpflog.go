@@ -85,11 +85,14 @@ type Log struct {
 	Text string
 }
 
+// The patterns allow leading blanks: libbpf 1.1 ends some warnings with
+// "\n " (src/relo_core.c, bpf_core_calc_relo_insn, "error matching
+// candidate"), which indents the next line of the log.
 var (
-	rePatched = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): patched insn #(\d+) \(([A-Z0-9/]+)\) (imm|off|imm64|mem_sz) (\d+) -> (\d+)$`)
-	rePoison  = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): substituting insn #(\d+) w/ invalid insn$`)
-	reProgram = regexp.MustCompile(`^(?:libbpf: )?sec '([^']+)': found program '([^']+)' at insn offset (\d+) \(\d+ bytes\), code size (\d+) insns`)
-	reFailed  = regexp.MustCompile(`^(?:libbpf: )?prog '([^']+)': relo #(\d+): failed to (relocate|patch insn)`)
+	rePatched = regexp.MustCompile(`^\s*(?:libbpf: )?prog '([^']+)': relo #(\d+): patched insn #(\d+) \(([A-Z0-9/]+)\) (imm|off|imm64|mem_sz) (\d+) -> (\d+)$`)
+	rePoison  = regexp.MustCompile(`^\s*(?:libbpf: )?prog '([^']+)': relo #(\d+): substituting insn #(\d+) w/ invalid insn$`)
+	reProgram = regexp.MustCompile(`^\s*(?:libbpf: )?sec '([^']+)': found program '([^']+)' at insn offset (\d+) \(\d+ bytes\), code size (\d+) insns`)
+	reFailed  = regexp.MustCompile(`^\s*(?:libbpf: )?prog '([^']+)': relo #(\d+): failed to (relocate|patch insn)`)
 )
 
 // Run runs the tool built by Tool on an object with target as its
