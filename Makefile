@@ -18,15 +18,19 @@ deps:
 	scripts/install-deps.sh
 	$(GO) mod download
 
-## testdata: fetch the inputs too large for the repository: kernel modules
-## from Debian's linux-image package (testdata/cache/), and the DWARF
-## vmlinux and modules of linux-image-6.1.0-53-cloud-amd64-dbg
-## (benchmarks/data/).
+## testdata: fetch the inputs too large for the repository, all from
+## Debian's registry: kernel modules (linux-image-6.1.0-53-cloud-amd64), the
+## debug packages of the 6.1.0-53 build in its amd64, cloud and rt flavours
+## and of 6.1.0-47 cloud (about 2.3 GB), libbpf's CO-RE selftests
+## (linux-source-6.1), and an archive built from those packages.
+REAL_DEBS := 6.1.0-53-amd64 6.1.0-53-cloud-amd64 6.1.0-53-rt-amd64 6.1.0-47-cloud-amd64
 testdata:
 	scripts/fetch-testdata.sh
 	scripts/bench-data.sh
+	scripts/fetch-debs.sh $(REAL_DEBS)
 	scripts/fetch-dbg.sh
 	scripts/fetch-selftests.sh
+	scripts/build-real-archive.sh
 
 ## test: everything CI runs.
 test: deps testdata lint test-go fuzz-short
@@ -60,19 +64,32 @@ demo: build
 	@echo
 	@echo '$$ btfhub validate $(KERNEL)'
 	@$(BIN) validate $(KERNEL)
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	@echo
 	@echo '$$ btfhub dedup $(PREDEDUP) -o $(DEMO)/vmlinux.dedup.btf'
-	@mkdir -p $(DEMO)
 	@$(BIN) dedup $(PREDEDUP) -o $(DEMO)/vmlinux.dedup.btf
 	@echo
 	@echo '$$ btfhub relocate testdata/objects/opensnoop.bpf.o --target $(KERNEL) --report - | head -4'
 	@$(BIN) relocate testdata/objects/opensnoop.bpf.o --target $(KERNEL) --report - | head -4
 	@echo
 	@echo '$$ btfhub minimize testdata/objects/*.bpf.o --target $(KERNEL) -o $(DEMO)/tools.min.btf'
-	@mkdir -p $(DEMO)
 	@$(BIN) minimize testdata/objects/*.bpf.o --target $(KERNEL) -o $(DEMO)/tools.min.btf
 	@echo '$$ btfhub dump $(DEMO)/tools.min.btf --format c | grep -A4 "struct trace_event_raw_sys_enter {"'
 	@$(BIN) dump $(DEMO)/tools.min.btf --format c | grep -A4 "struct trace_event_raw_sys_enter {"
+	@echo
+	@echo '$$ btfhub archive add $(DEMO)/archive --distro debian --version 12 --arch x86_64 testdata/kernels/*.btf.xz'
+	@$(BIN) archive add $(DEMO)/archive --distro debian --version 12 --arch x86_64 testdata/kernels/*.btf.xz
+	@echo '$$ btfhub archive list $(DEMO)/archive'
+	@$(BIN) archive list $(DEMO)/archive
+	@echo '$$ btfhub archive pack $(DEMO)/archive -o $(DEMO)/kernels.pack && btfhub archive verify $(DEMO)/kernels.pack'
+	@$(BIN) archive pack $(DEMO)/archive -o $(DEMO)/kernels.pack
+	@$(BIN) archive verify $(DEMO)/kernels.pack
+	@printf 'ID=debian\nVERSION_ID="12.5"\n' > $(DEMO)/os-release
+	@echo '$$ btfhub host --archive $(DEMO)/kernels.pack --sysfs-btf /nonexistent --os-release $(DEMO)/os-release --uname-release 6.1.0-53-cloud-amd64 --uname-machine x86_64 -o $(DEMO)/vmlinux.btf'
+	@$(BIN) host --archive $(DEMO)/kernels.pack --sysfs-btf /nonexistent --os-release $(DEMO)/os-release --uname-release 6.1.0-53-cloud-amd64 --uname-machine x86_64 -o $(DEMO)/vmlinux.btf
+	@xz -dc $(KERNEL) | cmp - $(DEMO)/vmlinux.btf && echo 'byte-identical to $(KERNEL)'
+	@echo '$$ btfhub host'
+	@$(BIN) host
 
 ## bench-data: the inputs of the benchmarks, in benchmarks/data/.
 bench-data:

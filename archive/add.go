@@ -33,7 +33,8 @@ type AddOptions struct {
 	Force bool
 	// Limits bounds what is read from packages.
 	Limits pkgread.Limits
-	// Encoder encodes BTF from DWARF; nil means DWARFEncoder.
+	// Encoder encodes BTF from DWARF; without one, a vmlinux without .BTF
+	// fails with ErrNoEncoder.
 	Encoder Encoder
 	// Progress, when set, is called after each input, from one
 	// goroutine at a time.

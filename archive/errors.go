@@ -15,7 +15,7 @@ var (
 	// mismatch.
 	ErrCorrupt = errors.New("corrupt archive file")
 	// ErrNoEncoder is returned for a vmlinux without .BTF when no DWARF
-	// encoder is registered (see DWARFEncoder).
+	// encoder was given (see AddOptions.Encoder).
 	ErrNoEncoder = errors.New("no .BTF section; encoding from DWARF is not available yet")
 	// ErrConflict is returned when an entry already exists with different
 	// BTF.

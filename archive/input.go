@@ -16,7 +16,9 @@ import (
 )
 
 // Encoder produces BTF from the DWARF of a vmlinux that has no .BTF
-// section. Package fromdwarf provides one; register it in DWARFEncoder.
+// section. Package fromdwarf provides one (fromdwarf.VmlinuxEncoder); the
+// archive package does not import it, so that reading archives does not
+// pull in the DWARF encoder.
 type Encoder interface {
 	// Name and Version identify the encoder in the catalogue.
 	Name() string
@@ -24,10 +26,6 @@ type Encoder interface {
 	// EncodeVmlinux returns the raw BTF for the vmlinux in elf.
 	EncodeVmlinux(elf io.ReaderAt) ([]byte, error)
 }
-
-// DWARFEncoder encodes BTF for vmlinux files without .BTF. While it is
-// nil, such inputs fail with ErrNoEncoder.
-var DWARFEncoder Encoder
 
 // Encoder names recorded in the catalogue for BTF that was not encoded by
 // a DWARF encoder.
@@ -58,7 +56,8 @@ type InputOptions struct {
 	Release string
 	// Limits bounds what is read from packages.
 	Limits pkgread.Limits
-	// Encoder encodes BTF from DWARF; nil means DWARFEncoder.
+	// Encoder encodes BTF from DWARF; without one, a vmlinux without .BTF
+	// fails with ErrNoEncoder.
 	Encoder Encoder
 	// Skip, when set, is called with the package's source name as soon as
 	// the package's metadata is read, before its payload is: returning
@@ -203,9 +202,6 @@ func readELF(r io.ReaderAt, name string, opt InputOptions) (*Kernel, error) {
 	switch {
 	case errors.Is(err, btf.ErrNoBTFSection):
 		enc := opt.Encoder
-		if enc == nil {
-			enc = DWARFEncoder
-		}
 		if enc == nil {
 			return nil, ErrNoEncoder
 		}

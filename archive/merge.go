@@ -59,7 +59,12 @@ func Merge(dst string, srcs []string, force bool) (int, error) {
 			continue
 		}
 		if len(c.Entries) == 0 {
-			errs = append(errs, fmt.Errorf("%s: no catalogue entries to merge", src))
+			// An empty shard is fine; tarballs without a catalogue are not
+			// checkable, so not merged.
+			if found, _ := s.scan(); len(found) > 0 {
+				errs = append(errs, fmt.Errorf("%s: %d tarballs but no catalogue entries to check them against", src, len(found)))
+			}
+			continue
 		}
 		for _, e := range c.Entries {
 			if err := s.verifyEntry(e); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/btfhub/btfhub/archive"
 	"github.com/btfhub/btfhub/btf"
+	"github.com/btfhub/btfhub/fromdwarf"
 	"github.com/btfhub/btfhub/index"
 	"github.com/btfhub/btfhub/internal/atomicfile"
 	"github.com/spf13/cobra"
@@ -42,7 +43,8 @@ list, get and verify take either form.`,
 }
 
 func newArchiveAddCommand() *cobra.Command {
-	var opt archive.AddOptions
+	// A vmlinux without .BTF (an old kernel) is encoded from its DWARF.
+	opt := archive.AddOptions{Encoder: fromdwarf.VmlinuxEncoder{}}
 	var shard string
 	var quiet bool
 	cmd := &cobra.Command{
