@@ -20,14 +20,13 @@ deps:
 
 ## testdata: fetch the inputs too large for the repository, all from
 ## Debian's registry: kernel modules (linux-image-6.1.0-53-cloud-amd64), the
-## debug packages of the 6.1.0-53 build in its amd64, cloud and rt flavours
-## and of 6.1.0-47 cloud (about 2.3 GB), libbpf's CO-RE selftests
+## debug packages of every Debian 12 6.1 build in its amd64, cloud and rt
+## flavours (18 packages, 12 GB, as of 6.1.0-56), libbpf's CO-RE selftests
 ## (linux-source-6.1), and an archive built from those packages.
-REAL_DEBS := 6.1.0-53-amd64 6.1.0-53-cloud-amd64 6.1.0-53-rt-amd64 6.1.0-47-cloud-amd64
 testdata:
 	scripts/fetch-testdata.sh
 	scripts/bench-data.sh
-	scripts/fetch-debs.sh $(REAL_DEBS)
+	scripts/fetch-debs.sh
 	scripts/fetch-dbg.sh
 	scripts/fetch-selftests.sh
 	scripts/build-real-archive.sh
