@@ -3,6 +3,7 @@ package btf
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 )
 
 // Decode parses raw BTF, as found in /sys/kernel/btf/vmlinux or in a .BTF
@@ -60,14 +61,14 @@ func newSpecOpts(words []uint32, strs string, base *Spec, bo binary.ByteOrder, h
 	if err := s.checkStrings(strOffset); err != nil {
 		return nil, err
 	}
-	forward, err := s.index()
+	forward, kinds, err := s.index()
 	if err != nil {
 		return nil, err
 	}
 	if opts.AllowReferenceLoops {
 		return s, nil
 	}
-	if err := s.checkLoops(forward); err != nil {
+	if err := s.checkLoops(forward, kinds); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -100,62 +101,103 @@ func (s *Spec) checkStrings(off int64) error {
 }
 
 // index walks the type section twice. The first pass checks that every
-// record has a known kind and fits in the section, and counts the records,
-// so that the index is allocated at its exact size. The second records where
-// each type starts and checks every string offset and type id the records
-// hold, by tracking the largest of each; only when one is out of range does
-// checkRefs look for the culprit.
+// record has a known kind and fits in the section, and records where each
+// type starts and its kind. The second checks every string offset and type
+// id the records hold, by tracking the largest of each (only when one is
+// out of range does checkRefs look for the culprit), and finds where loops
+// may start; on a large section it runs on two cores, each over half of
+// the types.
 //
-// It returns the indexes of the types with an edge to a type at or after
-// their own id (see checkLoops).
-func (s *Spec) index() (forward []uint32, err error) {
+// It returns the indexes, in increasing order, of the types with an edge to
+// a type at or after their own id that is no struct or union, and the kind
+// of every type (see checkLoops).
+func (s *Spec) index() (forward []uint32, kinds []Kind, err error) {
 	words := s.words
-	n := 0
-	for p := uint32(0); p < uint32(len(words)); n++ {
-		id := s.firstID + TypeID(n)
+	// Records average more than 8 words in pre-deduplication BTF and about
+	// 6 in a kernel's: start from the former, grow for the latter.
+	offs := make([]uint32, 0, len(words)/8+1)
+	kinds = make([]Kind, 0, len(words)/8+1)
+	for p := uint32(0); p < uint32(len(words)); {
+		id := s.firstID + TypeID(len(offs))
 		if uint64(id) >= MaxTypes {
-			return nil, formatErr(ErrUnsupported, s.byteOffset(p), id, "more than %d types", MaxTypes)
+			return nil, nil, formatErr(ErrUnsupported, s.byteOffset(p), id, "more than %d types", MaxTypes)
 		}
 		left := uint32(len(words)) - p
 		if left < 3 {
-			return nil, formatErr(ErrTruncated, s.byteOffset(p), id, "truncated type record: %d bytes left, need 12", 4*left)
+			return nil, nil, formatErr(ErrTruncated, s.byteOffset(p), id, "truncated type record: %d bytes left, need 12", 4*left)
 		}
 		info := words[p+1]
 		k := Kind(info >> 24 & 0x1f)
 		if !k.Valid() {
-			return nil, formatErr(ErrUnknownKind, s.byteOffset(p+1), id, "unknown kind %d", uint8(k))
+			return nil, nil, formatErr(ErrUnknownKind, s.byteOffset(p+1), id, "unknown kind %d", uint8(k))
 		}
 		vlen := info & 0xffff
 		need := 3 + k.extraWords(vlen)
 		if need > left {
-			return nil, formatErr(ErrTruncated, s.byteOffset(p), id, "%s with vlen %d needs %d bytes but only %d are left in the type section", k, vlen, 4*need, 4*left)
+			return nil, nil, formatErr(ErrTruncated, s.byteOffset(p), id, "%s with vlen %d needs %d bytes but only %d are left in the type section", k, vlen, 4*need, 4*left)
 		}
+		offs = append(offs, p)
+		kinds = append(kinds, k)
 		p += need
 	}
+	s.offs = append(offs, uint32(len(words)))
 
-	offs := make([]uint32, n+1)
-	var maxName, maxRef uint32
-	p := uint32(0)
-	for i := range n {
-		offs[i] = p
-		self := uint32(s.firstID) + uint32(i)
-		w := words[p:]
-		k := Kind(w[1] >> 24 & 0x1f)
+	n := len(kinds)
+	var parts [2]refScan
+	if len(words) < 1<<20 {
+		parts[0] = s.scanRefs(kinds, 0, n)
+	} else {
+		var wg sync.WaitGroup
+		wg.Go(func() { parts[1] = s.scanRefs(kinds, n/2, n) })
+		parts[0] = s.scanRefs(kinds, 0, n/2)
+		wg.Wait()
+	}
+	maxName := max(parts[0].maxName, parts[1].maxName)
+	maxRef := max(parts[0].maxRef, parts[1].maxRef)
+	if maxName >= s.strEnd() || maxRef >= uint32(s.NextID()) {
+		return nil, nil, s.checkRefs()
+	}
+	return append(parts[0].forward, parts[1].forward...), kinds, nil
+}
+
+// refScan is what scanRefs finds in a range of types.
+type refScan struct {
+	maxName, maxRef uint32
+	forward         []uint32
+}
+
+// scanRefs is index's second pass over the types with indexes lo to hi.
+func (s *Spec) scanRefs(kinds []Kind, lo, hi int) refScan {
+	var r refScan
+	words := s.words
+	maxName, maxRef := uint32(0), uint32(0)
+	first, next := uint32(s.firstID), uint32(s.firstID)+uint32(len(kinds))
+	for i := lo; i < hi; i++ {
+		self := first + uint32(i)
+		w := words[s.offs[i]:s.offs[i+1]]
+		k := kinds[i]
 		vlen := int(w[1] & 0xffff)
 		maxName = max(maxName, w[0])
-		// fwd is the largest type id an edge of checkLoops leads to.
+		// fwd is the largest type id an edge of checkLoops leads to, and
+		// start whether an edge leads up to a type that is no struct or
+		// union, from where a loop may start.
 		var fwd uint32
+		start := false
 		switch k {
 		case KindPointer, KindTypedef, KindVolatile, KindConst, KindRestrict,
 			KindFunc, KindVar, KindDeclTag, KindTypeTag:
 			fwd = w[2]
+			start = upEdge(w[2], self, next, first, kinds)
 		case KindArray:
 			fwd = max(w[3], w[4])
+			start = upEdge(w[3], self, next, first, kinds) || upEdge(w[4], self, next, first, kinds)
 		case KindFuncProto:
 			fwd = w[2]
+			start = upEdge(w[2], self, next, first, kinds)
 			for j := 3; j < 3+2*vlen; j += 2 {
 				maxName = max(maxName, w[j])
 				fwd = max(fwd, w[j+1])
+				start = start || upEdge(w[j+1], self, next, first, kinds)
 			}
 		case KindStruct, KindUnion:
 			for j := 3; j < 3+3*vlen; j += 3 {
@@ -173,20 +215,23 @@ func (s *Spec) index() (forward []uint32, err error) {
 		case KindDatasec:
 			for j := 3; j < 3+3*vlen; j += 3 {
 				fwd = max(fwd, w[j])
+				start = start || upEdge(w[j], self, next, first, kinds)
 			}
 		}
 		maxRef = max(maxRef, fwd)
-		if fwd >= self {
-			forward = append(forward, uint32(i))
+		if start {
+			r.forward = append(r.forward, uint32(i))
 		}
-		p += 3 + k.extraWords(uint32(vlen))
 	}
-	offs[n] = uint32(len(words))
-	s.offs = offs
-	if maxName >= s.strEnd() || maxRef >= uint32(s.NextID()) {
-		return nil, s.checkRefs()
-	}
-	return forward, nil
+	r.maxName, r.maxRef = maxName, maxRef
+	return r
+}
+
+// upEdge reports whether an edge from type self to type to may start a
+// loop: it leads to the same or a later type that is not a struct or union
+// (or out of range, which index reports afterwards).
+func upEdge(to, self, next, first uint32, kinds []Kind) bool {
+	return to >= self && (to >= next || !kinds[to-first].IsComposite())
 }
 
 // checkRefs finds the first string offset or type id out of range, for

@@ -69,7 +69,7 @@ func (s *Spec) CheckReferenceLoops() error {
 			}
 		}
 	}
-	return s.checkLoops(forward)
+	return s.checkLoops(forward, nil)
 }
 
 // checkLoopsWithBase is CheckReferenceLoops for the spec and its bases.

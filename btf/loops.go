@@ -40,11 +40,16 @@ func refEdge(w []uint32, n int) (TypeID, bool) {
 // const of itself. The kernel rejects such BTF ("Loop detected"), and any
 // code that follows references to find a size would never finish.
 //
-// A cycle cannot only go down in id, so at least one of its edges leads to
-// an id at or above its source's: the walk starts only from forward, the
-// types index found with such an edge, which in real BTF are few. A start
-// already explored from an earlier one without finding a cycle is on none.
-func (s *Spec) checkLoops(forward []uint32) error {
+// Every cycle has a type of least id, m, and its edge in the cycle leads
+// up to a type that is not a struct or union. So the walk starts only from
+// such types (forward: index lists the types with an edge at or above their
+// id, having already dropped the one-edge types whose edge leads into a
+// struct or union), in increasing order, and a walk from m follows only
+// edges to ids at or above m: every type of m's cycle is there, while the
+// many edges down to common types (int, long) end at once. A type that a
+// walk from an earlier start finished, over a larger range of ids, lies on
+// no cycle within a smaller one, so each type is finished once overall.
+func (s *Spec) checkLoops(forward []uint32, kinds []Kind) error {
 	const (
 		unvisited = iota
 		onPath
@@ -53,32 +58,59 @@ func (s *Spec) checkLoops(forward []uint32) error {
 	if len(forward) == 0 {
 		return nil
 	}
-	state := make([]uint8, len(s.offs)-1)
+	if kinds == nil {
+		kinds = make([]Kind, len(s.offs)-1)
+		for i := range kinds {
+			kinds[i] = Kind(s.words[s.offs[i]+1] >> 24 & 0x1f)
+		}
+	}
+	// leaf reports whether the type at index j ends every walk through it.
+	leaf := func(j uint32) bool { return kinds[j] == KindStruct || kinds[j] == KindUnion }
+	var state []uint8
 	var stack []loopFrame
 	for _, root := range forward {
-		if state[root] != unvisited {
+		if state != nil && state[root] != unvisited {
 			continue
+		}
+		w := s.words[s.offs[root]:s.offs[root+1]]
+		self := uint32(s.firstID) + root
+		start := false
+		for e := 0; !start; e++ {
+			to, ok := refEdge(w, e)
+			if !ok {
+				break
+			}
+			start = uint32(to) >= self && !leaf(uint32(to-s.firstID))
+		}
+		if !start {
+			continue
+		}
+		if state == nil {
+			state = make([]uint8, len(s.offs)-1)
 		}
 		stack = append(stack[:0], loopFrame{i: root})
 		state[root] = onPath
 		for len(stack) > 0 {
 			f := &stack[len(stack)-1]
-			w := s.words[s.offs[f.i]:s.offs[f.i+1]]
-			to, ok := refEdge(w, f.edge)
+			to, ok := refEdge(s.words[s.offs[f.i]:s.offs[f.i+1]], f.edge)
 			if !ok {
 				state[f.i] = done
 				stack = stack[:len(stack)-1]
 				continue
 			}
 			f.edge++
-			if to < s.firstID {
-				continue // void or the base, which was checked already
+			if to < s.firstID+TypeID(root) {
+				continue // below the walk's range: void, the base, or lower ids
 			}
 			j := uint32(to - s.firstID)
 			switch state[j] {
 			case onPath:
 				return s.loopErr(stack, j)
 			case unvisited:
+				if leaf(j) {
+					state[j] = done
+					continue
+				}
 				state[j] = onPath
 				stack = append(stack, loopFrame{i: j})
 			}
