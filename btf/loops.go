@@ -42,9 +42,9 @@ func refEdge(w []uint32, n int) (TypeID, bool) {
 //
 // Every cycle has a type of least id, m, and its edge in the cycle leads
 // up to a type that is not a struct or union. So the walk starts only from
-// such types (forward: index lists the types with an edge at or above their
-// id, having already dropped the one-edge types whose edge leads into a
-// struct or union), in increasing order, and a walk from m follows only
+// types with such an edge (forward, in increasing order: index lists exactly
+// those; CheckReferenceLoops passes every type with an edge up, and the
+// rest are filtered out here), and a walk from m follows only
 // edges to ids at or above m: every type of m's cycle is there, while the
 // many edges down to common types (int, long) end at once. A type that a
 // walk from an earlier start finished, over a larger range of ids, lies on
