@@ -9,12 +9,12 @@ import (
 	"github.com/cespare/xxhash/v2"
 )
 
-// The pack format, version 1 (docs/archive-formats.md has the full
+// The pack format, version 2 (docs/archive-formats.md has the full
 // specification). All integers are little-endian.
 //
 //	offset size
 //	0      8    magic "BTFHPACK"
-//	8      4    version (1)
+//	8      4    version (2)
 //	12     4    flags (0; readers reject others)
 //	16     8    index offset
 //	24     8    index length (compressed)
@@ -22,11 +22,11 @@ import (
 //	40     8    xxhash64 of the compressed index
 //	48     8    total file size
 //	56     8    xxhash64 of bytes 0..55
-//	64     ...  blobs: one zstd frame per kernel
+//	64     ...  blobs: zstd frames of group tables and kernels
 //	...         index: a zstd frame of JSON (packIndex)
 const (
 	packMagic      = "BTFHPACK"
-	PackVersion    = 1 // the pack format version this package writes and reads
+	PackVersion    = 2 // the pack format version this package writes and reads
 	packHeaderSize = 64
 	// maxPackIndex bounds the decompressed index: about a million
 	// kernels.
@@ -105,13 +105,25 @@ type packBlob struct {
 	Sum string `json:"blob_xxh64"`
 }
 
-// packEntry is a catalogue entry with where its blob is.
+// packEntry is a catalogue entry with where its content is: its own blob,
+// or a span of its group's content.
 type packEntry struct {
 	index.Entry
-	Blob packBlob `json:"blob"`
-	// Group is the position of the group whose tables the blob refers
-	// to (a structural blob), or -1 when the blob is the raw BTF itself.
+	// Blob is the entry's own blob, if it has one.
+	Blob *packBlob `json:"blob,omitempty"`
+	// Span, when the entry has no blob, locates its payload in the
+	// payload area of its group's content.
+	Span *packSpan `json:"span,omitempty"`
+	// Group is the position of the group whose tables the payload refers
+	// to, or -1 when the blob is the raw BTF itself.
 	Group int `json:"group"`
+}
+
+// packSpan locates a kernel payload stored in its group's blob, after
+// the tables.
+type packSpan struct {
+	At  uint64 `json:"at"`
+	Len uint64 `json:"len"`
 }
 
 func (ix *packIndex) marshal() ([]byte, error) { return json.Marshal(ix) }

@@ -144,7 +144,7 @@ func (g *groupWriter) add(raw []byte) ([]byte, error) {
 }
 
 // shared returns the group's shared tables: the strings, NUL-terminated,
-// after their count; then the records' words.
+// after their count; then the records, by column (pack_columns.go).
 func (g *groupWriter) shared() []byte {
 	var out []byte
 	out = binary.AppendUvarint(out, uint64(len(g.strs)))
@@ -152,58 +152,39 @@ func (g *groupWriter) shared() []byte {
 		out = append(out, s...)
 		out = append(out, 0)
 	}
-	out = binary.AppendUvarint(out, uint64(len(g.recWords)))
-	for _, w := range g.recWords {
-		out = binary.LittleEndian.AppendUint32(out, w)
-	}
-	return out
+	return appendColumns(out, g.recWords)
 }
 
 // groupTables are a group's shared tables, decoded for reading.
 type groupTables struct {
-	strs    [][]byte   // slices of the group blob
+	strs    [][]byte   // slices of the group's content
 	records [][]uint32 // slices of one array of words
 }
 
-// parseShared decodes a group's shared tables, checking every bound.
-func parseShared(b []byte) (*groupTables, error) {
-	bad := func(what string) error { return fmt.Errorf("%w: group tables: %s", ErrCorrupt, what) }
+// parseShared reads the tables at the start of a group's content, and
+// returns them and the rest of the content: the payloads stored in the
+// group.
+func parseShared(b []byte) (*groupTables, []byte, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) {
-		return nil, bad("string count")
+		return nil, nil, fmt.Errorf("%w: group tables: string count", ErrCorrupt)
 	}
 	b = b[k:]
 	t := &groupTables{strs: make([][]byte, 0, n)}
 	for i := uint64(0); i < n; i++ {
 		j := bytes.IndexByte(b, 0)
 		if j < 0 {
-			return nil, bad("unterminated string")
+			return nil, nil, fmt.Errorf("%w: group tables: unterminated string", ErrCorrupt)
 		}
 		t.strs = append(t.strs, b[:j:j])
 		b = b[j+1:]
 	}
-	nw, k := binary.Uvarint(b)
-	if k <= 0 || nw*4 != uint64(len(b)-k) {
-		return nil, bad("record words")
+	records, rest, err := parseColumns(b)
+	if err != nil {
+		return nil, nil, err
 	}
-	b = b[k:]
-	words := make([]uint32, nw)
-	for i := range words {
-		words[i] = binary.LittleEndian.Uint32(b[4*i:])
-	}
-	t.records = make([][]uint32, 0, nw/8)
-	for off := 0; off < len(words); {
-		if len(words)-off < 3 {
-			return nil, bad("truncated record")
-		}
-		_, size, ok := shapeOf(words[off+1])
-		if !ok || off+size > len(words) {
-			return nil, bad("record of unknown kind or size")
-		}
-		t.records = append(t.records, words[off:off+size:off+size])
-		off += size
-	}
-	return t, nil
+	t.records = records
+	return t, rest, nil
 }
 
 // kernelPayload is a kernel's payload, parsed up to its lists.

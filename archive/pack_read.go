@@ -13,8 +13,8 @@ import (
 )
 
 // Pack is a pack opened for reading. Reading one kernel reads and
-// decompresses its own blob and its group's tables, never the other
-// kernels.
+// decompresses its group's blob and, when it has one, its own and those
+// of its (at most four) references, never the other kernels' blobs.
 type Pack struct {
 	r       io.ReaderAt
 	size    int64
@@ -96,14 +96,23 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 		if e.RawSize > DefaultMaxBTF {
 			return nil, fmt.Errorf("%s: %d bytes: %w", e.Key(), e.RawSize, ErrTooLarge)
 		}
-		if err := checkBlob(e.Key().String(), e.Blob, DefaultMaxBTF); err != nil {
-			return nil, err
-		}
 		if e.Group < -1 || e.Group >= len(ix.Groups) {
 			return nil, fmt.Errorf("%w: %s: no group %d", ErrCorrupt, e.Key(), e.Group)
 		}
-		if e.Group == -1 && e.Blob.Size != uint64(e.RawSize) {
-			return nil, fmt.Errorf("%w: %s: blob of %d bytes for %d bytes of BTF", ErrCorrupt, e.Key(), e.Blob.Size, e.RawSize)
+		switch {
+		case e.Blob != nil && e.Span == nil:
+			if err := checkBlob(e.Key().String(), *e.Blob, DefaultMaxBTF); err != nil {
+				return nil, err
+			}
+			if e.Group == -1 && e.Blob.Size != uint64(e.RawSize) {
+				return nil, fmt.Errorf("%w: %s: blob of %d bytes for %d bytes of BTF", ErrCorrupt, e.Key(), e.Blob.Size, e.RawSize)
+			}
+		case e.Blob == nil && e.Span != nil && e.Group >= 0:
+			if g := ix.Groups[e.Group]; e.Span.Len > g.Size || e.Span.At > g.Size-e.Span.Len {
+				return nil, fmt.Errorf("%w: %s: span %d+%d outside its group of %d bytes", ErrCorrupt, e.Key(), e.Span.At, e.Span.Len, g.Size)
+			}
+		default:
+			return nil, fmt.Errorf("%w: %s: an entry needs a blob, or a span of its group", ErrCorrupt, e.Key())
 		}
 	}
 	p := &Pack{r: r, size: size, entries: ix.Entries, groups: ix.Groups}
@@ -141,31 +150,35 @@ func (p *Pack) ReadBTF(k index.Key) ([]byte, error) {
 
 func (p *Pack) read(i int) ([]byte, error) {
 	e := &p.entries[i]
-	content, err := p.blob(e.Key().String(), e.Blob)
-	if err != nil {
-		return nil, err
-	}
-	raw := content
-	if e.Group >= 0 {
-		shared, err := p.blob(fmt.Sprintf("%s: group %d", e.Key(), e.Group), p.groups[e.Group])
+	if e.Group < 0 {
+		raw, err := p.blob(e.Key().String(), *e.Blob)
 		if err != nil {
 			return nil, err
 		}
-		t, err := parseShared(shared)
-		if err != nil {
+		if err := checkRaw(e.Entry, raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Key(), err)
 		}
-		kp, err := parsePayload(content)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Key(), err)
-		}
-		lists, err := p.lists(t, i, kp, 0)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Key(), err)
-		}
-		if raw, err = t.rebuild(kp.header, lists, e.RawSize); err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Key(), err)
-		}
+		return raw, nil
+	}
+	content, err := p.blob(fmt.Sprintf("%s: group %d", e.Key(), e.Group), p.groups[e.Group])
+	if err != nil {
+		return nil, err
+	}
+	t, area, err := parseShared(content)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Key(), err)
+	}
+	kp, err := p.payload(i, area)
+	if err != nil {
+		return nil, err
+	}
+	lists, err := p.lists(t, area, i, kp, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Key(), err)
+	}
+	raw, err := t.rebuild(kp.header, lists, e.RawSize)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Key(), err)
 	}
 	if err := checkRaw(e.Entry, raw); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Key(), err)
@@ -173,9 +186,32 @@ func (p *Pack) read(i int) ([]byte, error) {
 	return raw, nil
 }
 
+// payload returns the parsed payload of entry i, whose group's payload
+// area is area: a span of it, or the entry's own blob.
+func (p *Pack) payload(i int, area []byte) (kernelPayload, error) {
+	e := &p.entries[i]
+	var content []byte
+	if e.Span != nil {
+		if e.Span.Len > uint64(len(area)) || e.Span.At > uint64(len(area))-e.Span.Len {
+			return kernelPayload{}, fmt.Errorf("%s: %w: span %d+%d outside the %d bytes of its group's payloads", e.Key(), ErrCorrupt, e.Span.At, e.Span.Len, len(area))
+		}
+		content = area[e.Span.At : e.Span.At+e.Span.Len]
+	} else {
+		var err error
+		if content, err = p.blob(e.Key().String(), *e.Blob); err != nil {
+			return kernelPayload{}, err
+		}
+	}
+	kp, err := parsePayload(content)
+	if err != nil {
+		return kp, fmt.Errorf("%s: %w", e.Key(), err)
+	}
+	return kp, nil
+}
+
 // lists decodes the id lists of entry i, whose payload is kp, decoding
-// its chain of references first.
-func (p *Pack) lists(t *groupTables, i int, kp kernelPayload, depth int) (kernelLists, error) {
+// its chain of references first; area is the group's payload area.
+func (p *Pack) lists(t *groupTables, area []byte, i int, kp kernelPayload, depth int) (kernelLists, error) {
 	e := &p.entries[i]
 	var ref kernelLists
 	if kp.back > 0 {
@@ -192,16 +228,11 @@ func (p *Pack) lists(t *groupTables, i int, kp kernelPayload, depth int) (kernel
 				n++
 			}
 		}
-		re := &p.entries[r]
-		content, err := p.blob(re.Key().String(), re.Blob)
+		rkp, err := p.payload(r, area)
 		if err != nil {
-			return ref, err
+			return ref, fmt.Errorf("reference: %w", err)
 		}
-		rkp, err := parsePayload(content)
-		if err != nil {
-			return ref, fmt.Errorf("reference %s: %w", re.Key(), err)
-		}
-		if ref, err = p.lists(t, r, rkp, depth+1); err != nil {
+		if ref, err = p.lists(t, area, r, rkp, depth+1); err != nil {
 			return ref, err
 		}
 	}

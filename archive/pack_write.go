@@ -18,7 +18,16 @@ type PackOptions struct {
 	// (default 64, at most 256). Reading a kernel decompresses its group's
 	// tables, so larger groups pack smaller and read slower.
 	GroupSize int
+	// InlinePayloads is the most bytes of kernel payloads a group stores
+	// in its own blob, after its tables, instead of one blob per kernel
+	// (default 1 MiB; negative: none). Reading any kernel of the group
+	// decompresses them all, so this suits small payloads, such as those
+	// of minimized BTF; a full kernel's payload is 100-200 KB.
+	InlinePayloads int
 }
+
+// defaultInlinePayloads is PackOptions.InlinePayloads's default.
+const defaultInlinePayloads = 1 << 20
 
 // maxGroupKernels bounds PackOptions.GroupSize; readers rely on it to
 // bound what they allocate.
@@ -37,6 +46,9 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 		opt.GroupSize = 64
 	}
 	opt.GroupSize = min(opt.GroupSize, maxGroupKernels)
+	if opt.InlinePayloads == 0 {
+		opt.InlinePayloads = defaultInlinePayloads
+	}
 	entries, err := st.Entries()
 	if err != nil {
 		return err
@@ -64,13 +76,38 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 			return nil
 		}
 		if len(pending) > 0 {
-			gb, err := put(g.shared())
+			content := g.shared()
+			total := 0
+			for _, pl := range payloads {
+				total += len(pl)
+			}
+			if total <= opt.InlinePayloads {
+				// Small payloads go after the tables, in the group's
+				// blob, where they compress together; identical ones are
+				// stored once.
+				at := map[string]packSpan{}
+				area := len(content)
+				for i, pl := range payloads {
+					sp, ok := at[string(pl)]
+					if !ok {
+						sp = packSpan{At: uint64(len(content) - area), Len: uint64(len(pl))}
+						at[string(pl)] = sp
+						content = append(content, pl...)
+					}
+					pending[i].Span = &sp
+				}
+			}
+			gb, err := put(content)
 			if err != nil {
 				return err
 			}
 			for i := range pending {
-				if pending[i].Blob, err = put(payloads[i]); err != nil {
-					return err
+				if pending[i].Span == nil {
+					b, err := put(payloads[i])
+					if err != nil {
+						return err
+					}
+					pending[i].Blob = &b
 				}
 				pending[i].Group = len(ix.Groups)
 			}
@@ -112,10 +149,11 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 			if err := flush(); err != nil {
 				return err
 			}
-			pe := packEntry{Entry: e, Group: -1}
-			if pe.Blob, err = put(raw); err != nil {
+			b, err := put(raw)
+			if err != nil {
 				return err
 			}
+			pe := packEntry{Entry: e, Group: -1, Blob: &b}
 			ix.Entries = append(ix.Entries, pe)
 		default:
 			return fmt.Errorf("%s: %w", entries[i].Key(), err)

@@ -1,0 +1,190 @@
+package archive
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+// This file stores a group's type records column by column (pack format
+// version 2, docs/archive-formats.md section 3.3): every word of every
+// record goes to one of a few streams by its role, as an unsigned varint,
+// so that a compressor sees like next to like (all the info words
+// together, all the member offsets together) instead of records
+// interleaving unrelated fields. On the 18 Debian 12 kernels it makes the
+// compressed group tables 4% smaller, and those of a minimized bundle 13%.
+
+// The columns, in the order they are stored.
+const (
+	colInfo         = iota // word 1 of each record: kind, vlen, kind_flag
+	colName                // word 0 of each record: its name
+	colSizeType            // word 2 of each record: a size or a type
+	colMemberName          // the names of members, enumerators and parameters, as deltas
+	colType                // the other type fields: member, parameter, element, index and variable types
+	colMemberOffset        // struct and union member offsets, as deltas within the record
+	colOther               // every other word
+	numColumns
+)
+
+// columnOf returns the column of word i of a record of shape s whose
+// members start at word m0 (3 plus its extra words).
+func columnOf(s recordShape, kind, i, m0 int) int {
+	switch {
+	case i == 0:
+		return colName
+	case i == 1:
+		return colInfo
+	case i == 2:
+		return colSizeType
+	case i < m0:
+		for _, t := range s.extraTypes {
+			if i-3 == t {
+				return colType
+			}
+		}
+		return colOther
+	}
+	switch j := (i - m0) % s.memberWords; {
+	case j == s.strAt:
+		return colMemberName
+	case j == s.typeAt:
+		return colType
+	case j == 2 && (kind == kindStruct || kind == kindUnion):
+		return colMemberOffset
+	}
+	return colOther
+}
+
+// zigzag maps a signed delta to an unsigned varint value.
+func zigzag(d int64) uint64 { return uint64(d<<1) ^ uint64(d>>63) }
+
+// unzigzag reverses zigzag.
+func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
+
+// appendColumns appends the records laid end to end in words, by column:
+// for each column in order, its byte length as a uvarint, then its
+// values. The records must have the lengths their info words give.
+func appendColumns(out []byte, words []uint32) []byte {
+	var cols [numColumns][]byte
+	var lastName uint32
+	for off := 0; off < len(words); {
+		s, size, _ := shapeOf(words[off+1])
+		kind := int(words[off+1] >> 24 & 0x1f)
+		m0 := 3 + s.extra
+		var prevOff uint32
+		for i := 0; i < size; i++ {
+			w := words[off+i]
+			c := columnOf(s, kind, i, m0)
+			switch c {
+			case colMemberName:
+				cols[c] = binary.AppendUvarint(cols[c], zigzag(int64(w)-int64(lastName)))
+				lastName = w
+			case colMemberOffset:
+				cols[c] = binary.AppendUvarint(cols[c], zigzag(int64(w)-int64(prevOff)))
+				prevOff = w
+			default:
+				cols[c] = binary.AppendUvarint(cols[c], uint64(w))
+			}
+		}
+		off += size
+	}
+	for _, c := range cols {
+		out = binary.AppendUvarint(out, uint64(len(c)))
+		out = append(out, c...)
+	}
+	return out
+}
+
+// parseColumns reads what appendColumns wrote at the start of b and
+// returns the records and the bytes after the columns. Every word takes
+// at least one byte of its column, so what it allocates is bounded by
+// len(b).
+func parseColumns(b []byte) ([][]uint32, []byte, error) {
+	bad := func(format string, args ...any) ([][]uint32, []byte, error) {
+		return nil, nil, fmt.Errorf("%w: group tables: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+	}
+	var cols [numColumns][]byte
+	total := 0
+	for c := range cols {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return bad("column %d: length", c)
+		}
+		cols[c], b = b[k:k+int(n)], b[k+int(n):]
+		total += int(n)
+	}
+	next := func(c int) (uint64, bool) {
+		v, k := binary.Uvarint(cols[c])
+		if k <= 0 {
+			return 0, false
+		}
+		cols[c] = cols[c][k:]
+		return v, true
+	}
+	// Count the words first, from the info column: every word takes at
+	// least a byte, so more words than bytes is corrupt, and the records
+	// then share one exact allocation.
+	nwords, nrecords := 0, 0
+	for p := cols[colInfo]; len(p) > 0; nrecords++ {
+		info, k := binary.Uvarint(p)
+		if k <= 0 || info > math.MaxUint32 {
+			return bad("record %d: info word", nrecords)
+		}
+		_, size, ok := shapeOf(uint32(info))
+		if !ok {
+			return bad("record %d: unknown kind %d", nrecords, info>>24&0x1f)
+		}
+		if nwords += size; nwords > total {
+			return bad("record %d: more words than the columns hold", nrecords)
+		}
+		p = p[k:]
+	}
+	words := make([]uint32, 0, nwords)
+	records := make([][]uint32, 0, nrecords)
+	var lastName uint32
+	for len(cols[colInfo]) > 0 {
+		start := len(words)
+		info, _ := next(colInfo) // checked above
+		s, size, _ := shapeOf(uint32(info))
+		kind := int(info >> 24 & 0x1f)
+		m0 := 3 + s.extra
+		var prevOff uint32
+		for i := 0; i < size; i++ {
+			c := columnOf(s, kind, i, m0)
+			if c == colInfo {
+				words = append(words, uint32(info))
+				continue
+			}
+			v, ok := next(c)
+			if !ok {
+				return bad("record %d: column %d ends early", len(records), c)
+			}
+			var w int64
+			switch c {
+			case colMemberName:
+				w = int64(lastName) + unzigzag(v)
+			case colMemberOffset:
+				w = int64(prevOff) + unzigzag(v)
+			default:
+				w = int64(min(v, math.MaxUint32+1))
+			}
+			if w < 0 || w > math.MaxUint32 {
+				return bad("record %d: word %d out of range", len(records), i)
+			}
+			switch c {
+			case colMemberName:
+				lastName = uint32(w)
+			case colMemberOffset:
+				prevOff = uint32(w)
+			}
+			words = append(words, uint32(w))
+		}
+		records = append(records, words[start:len(words):len(words)])
+	}
+	for c := range cols {
+		if len(cols[c]) != 0 {
+			return bad("column %d: %d bytes left over", c, len(cols[c]))
+		}
+	}
+	return records, b, nil
+}
