@@ -14,6 +14,7 @@ type groupWriter struct {
 	gids     map[[2]uint64]uint32
 	recIDs   map[string]uint32
 	recWords []uint32
+	recOff   []int // where each record starts in recWords
 	kernels  int
 	history  []groupKernel
 }
@@ -106,6 +107,7 @@ func (g *groupWriter) add(raw []byte) ([]byte, error) {
 		if !ok {
 			id = uint32(len(g.recIDs))
 			g.recIDs[string(rb)] = id
+			g.recOff = append(g.recOff, len(g.recWords))
 			g.recWords = append(g.recWords, n...)
 		}
 		rids[i] = id
@@ -137,9 +139,16 @@ func (g *groupWriter) add(raw []byte) ([]byte, error) {
 	out = binary.AppendUvarint(out, uint64(len(sb.header)))
 	out = append(out, sb.header...)
 	out = binary.AppendUvarint(out, uint64(back))
-	out = appendCoded(out, sids, refLists.sids, sidBase)
-	out = appendCoded(out, local[1:], refLists.gids, gidBase)
-	out = appendCoded(out, rids, refLists.rids, ridBase)
+	out = appendCoded(out, lists.gids, refLists.gids, gidBase)
+	out = appendPredicted(out, rids, predictRecords(lists.gids, refLists), ridBase)
+	record := func(rid uint32) []uint32 {
+		end := len(g.recWords)
+		if int(rid)+1 < len(g.recOff) {
+			end = g.recOff[rid+1]
+		}
+		return g.recWords[g.recOff[rid]:end]
+	}
+	out = appendCoded(out, sids, predictStrings(rids, record, len(g.strs)), sidBase)
 	return out, nil
 }
 
@@ -212,24 +221,31 @@ func parsePayload(p []byte) (kernelPayload, error) {
 }
 
 // decodeLists decodes a payload's lists against its reference's.
-func (t *groupTables) decodeLists(kp kernelPayload, ref kernelLists, maxSize int64) (kernelLists, error) {
+//
+// A reference needs only its type identities and record ids: with
+// strings false, its string ids are not decoded.
+func (t *groupTables) decodeLists(kp kernelPayload, ref kernelLists, maxSize int64, strings bool) (kernelLists, error) {
 	bad := func(what string, err error) error {
 		return fmt.Errorf("%w: kernel payload: %s: %v", ErrCorrupt, what, err)
 	}
 	var l kernelLists
 	var err error
 	p := kp.lists
-	if l.sids, p, err = readCoded(p, ref.sids, uint64(len(t.strs)), maxSize); err != nil {
-		return l, bad("string ids", err)
-	}
 	if l.gids, p, err = readCoded(p, ref.gids, 1<<32-1, maxSize); err != nil {
 		return l, bad("type identities", err)
 	}
-	if l.rids, p, err = readCoded(p, ref.rids, uint64(len(t.records)), maxSize); err != nil {
+	if l.rids, p, err = readPredicted(p, predictRecords(l.gids, ref), uint64(len(t.records)), maxSize); err != nil {
 		return l, bad("record ids", err)
 	}
-	if len(p) != 0 || len(l.rids) != len(l.gids) {
-		return l, bad("records", fmt.Errorf("%d records for %d types, %d bytes left", len(l.rids), len(l.gids), len(p)))
+	if !strings {
+		return l, nil
+	}
+	record := func(rid uint32) []uint32 { return t.records[rid] }
+	if l.sids, p, err = readCoded(p, predictStrings(l.rids, record, len(t.strs)), uint64(len(t.strs)), maxSize); err != nil {
+		return l, bad("string ids", err)
+	}
+	if len(p) != 0 {
+		return l, bad("lists", fmt.Errorf("%d bytes left", len(p)))
 	}
 	return l, nil
 }

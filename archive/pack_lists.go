@@ -23,22 +23,43 @@ const (
 // refCursor walks a reference list, skipping the positions already used,
 // so that after a moved block the skipped ids cost nothing.
 type refCursor struct {
-	ref   []uint32
-	used  []bool
+	ref []uint32
+	// free[i] leads towards the first unused position at or after i:
+	// free[i] == i for an unused one; the path is compressed as it is
+	// followed, so that skipping long stretches of used positions again
+	// and again stays cheap. free[len(ref)] == len(ref).
+	free  []int32
 	pos   int
 	saved int
 }
 
-func (c *refCursor) skip(at int) int {
-	for at < len(c.ref) && c.used[at] {
-		at++
+func newRefCursor(ref []uint32) *refCursor {
+	free := make([]int32, len(ref)+1)
+	for i := range free {
+		free[i] = int32(i)
 	}
-	return at
+	return &refCursor{ref: ref, free: free}
+}
+
+// skip returns the first unused position at or after at (len(ref) when
+// there is none).
+func (c *refCursor) skip(at int) int {
+	if at >= len(c.ref) {
+		return at
+	}
+	root := at
+	for int(c.free[root]) != root {
+		root = int(c.free[root])
+	}
+	for int(c.free[at]) != root {
+		at, c.free[at] = int(c.free[at]), int32(root)
+	}
+	return root
 }
 
 // take uses the reference's id at position at.
 func (c *refCursor) take(at int) uint32 {
-	c.used[at] = true
+	c.free[at] = int32(at + 1)
 	c.pos = at + 1
 	return c.ref[at]
 }
@@ -59,7 +80,7 @@ func appendCoded(out []byte, vals, ref []uint32, base uint32) []byte {
 	ops := make([]byte, len(vals))
 	var jumps []int64
 	var lits []uint32
-	c := &refCursor{ref: ref, used: make([]bool, len(ref))}
+	c := newRefCursor(ref)
 	next := base
 	for i, v := range vals {
 		at := c.skip(c.pos)
@@ -87,19 +108,7 @@ func appendCoded(out []byte, vals, ref []uint32, base uint32) []byte {
 	}
 	out = binary.AppendUvarint(out, uint64(len(vals)))
 	out = binary.AppendUvarint(out, uint64(base))
-	var runs []uint64
-	for i := 0; i < len(ops); {
-		j := i
-		for j < len(ops) && ops[j] == ops[i] {
-			j++
-		}
-		runs = append(runs, uint64(ops[i]), uint64(j-i))
-		i = j
-	}
-	out = binary.AppendUvarint(out, uint64(len(runs)/2))
-	for _, r := range runs {
-		out = binary.AppendUvarint(out, r)
-	}
+	out = appendRuns(out, ops)
 	for _, d := range jumps {
 		out = binary.AppendVarint(out, d)
 	}
@@ -124,28 +133,9 @@ func readCoded(p []byte, ref []uint32, limit uint64, maxCount int64) ([]uint32, 
 		return nil, nil, fmt.Errorf("bad base")
 	}
 	p = p[k:]
-	nruns, k := binary.Uvarint(p)
-	if k <= 0 || nruns > n {
-		return nil, nil, fmt.Errorf("bad run count")
-	}
-	p = p[k:]
-	ops := make([]byte, 0, n)
-	for i := uint64(0); i < nruns; i++ {
-		op, k1 := binary.Uvarint(p)
-		if k1 <= 0 {
-			return nil, nil, fmt.Errorf("truncated runs")
-		}
-		l, k2 := binary.Uvarint(p[k1:])
-		if k2 <= 0 || op > opReturn || l > n-uint64(len(ops)) {
-			return nil, nil, fmt.Errorf("bad run")
-		}
-		p = p[k1+k2:]
-		for j := uint64(0); j < l; j++ {
-			ops = append(ops, byte(op))
-		}
-	}
-	if uint64(len(ops)) != n {
-		return nil, nil, fmt.Errorf("runs do not cover the list")
+	ops, p, err := readRuns(p, n, opReturn)
+	if err != nil {
+		return nil, nil, err
 	}
 	out := make([]uint32, n)
 	var jumpOps []int
@@ -162,7 +152,7 @@ func readCoded(p []byte, ref []uint32, limit uint64, maxCount int64) ([]uint32, 
 		}
 		jumps[i], p = d, p[k:]
 	}
-	c := &refCursor{ref: ref, used: make([]bool, len(ref))}
+	c := newRefCursor(ref)
 	next, prevLit, j := base, int64(0), 0
 	for i, op := range ops {
 		var v uint64
@@ -220,4 +210,185 @@ func overlap(a []uint32, b map[uint32]struct{}) int {
 		}
 	}
 	return n
+}
+
+// noPrediction marks a position of a prediction that predicts nothing.
+const noPrediction = ^uint32(0)
+
+// appendPredicted codes vals position by position against pred, a list
+// of the same length that predicts each value (or holds noPrediction):
+// the count and base, the runs of operations (opNext: the prediction;
+// opNew: the next new id; opLiteral: given) as (op, length) pairs, then
+// the literals as deltas.
+func appendPredicted(out []byte, vals, pred []uint32, base uint32) []byte {
+	ops := make([]byte, len(vals))
+	var lits []uint32
+	next := base
+	for i, v := range vals {
+		switch {
+		case v == pred[i]:
+			ops[i] = opNext
+		case v == next:
+			ops[i] = opNew
+			next++
+		default:
+			ops[i] = opLiteral
+			lits = append(lits, v)
+		}
+	}
+	out = binary.AppendUvarint(out, uint64(len(vals)))
+	out = binary.AppendUvarint(out, uint64(base))
+	out = appendRuns(out, ops)
+	prev := int64(0)
+	for _, l := range lits {
+		out = binary.AppendVarint(out, int64(l)-prev)
+		prev = int64(l)
+	}
+	return out
+}
+
+// readPredicted decodes appendPredicted's output against pred: at most
+// maxCount ids, each below limit; pred must have as many positions as
+// the list.
+func readPredicted(p []byte, pred []uint32, limit uint64, maxCount int64) ([]uint32, []byte, error) {
+	n, k := binary.Uvarint(p)
+	if k <= 0 || n > uint64(maxCount) || n != uint64(len(pred)) {
+		return nil, nil, fmt.Errorf("bad count")
+	}
+	p = p[k:]
+	base, k := binary.Uvarint(p)
+	if k <= 0 || base > limit {
+		return nil, nil, fmt.Errorf("bad base")
+	}
+	ops, p, err := readRuns(p[k:], n, opLiteral)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]uint32, n)
+	next, prevLit := base, int64(0)
+	for i, op := range ops {
+		var v uint64
+		switch op {
+		case opNext:
+			v = uint64(pred[i])
+		case opNew:
+			v = next
+			next++
+		case opLiteral:
+			d, k := binary.Varint(p)
+			if k <= 0 {
+				return nil, nil, fmt.Errorf("truncated literals")
+			}
+			p = p[k:]
+			if prevLit += d; prevLit < 0 {
+				return nil, nil, fmt.Errorf("negative id")
+			}
+			v = uint64(prevLit)
+		default:
+			return nil, nil, fmt.Errorf("operation %d in a predicted list", op)
+		}
+		if v >= limit {
+			return nil, nil, fmt.Errorf("id %d out of range", v)
+		}
+		out[i] = uint32(v)
+	}
+	return out, p, nil
+}
+
+// appendRuns appends ops run-length coded: the number of runs, then each
+// run's op and length.
+func appendRuns(out []byte, ops []byte) []byte {
+	var runs []uint64
+	for i := 0; i < len(ops); {
+		j := i
+		for j < len(ops) && ops[j] == ops[i] {
+			j++
+		}
+		runs = append(runs, uint64(ops[i]), uint64(j-i))
+		i = j
+	}
+	out = binary.AppendUvarint(out, uint64(len(runs)/2))
+	for _, r := range runs {
+		out = binary.AppendUvarint(out, r)
+	}
+	return out
+}
+
+// readRuns reads what appendRuns wrote for n ops, each at most maxOp.
+func readRuns(p []byte, n uint64, maxOp uint64) ([]byte, []byte, error) {
+	nruns, k := binary.Uvarint(p)
+	if k <= 0 || nruns > n {
+		return nil, nil, fmt.Errorf("bad run count")
+	}
+	p = p[k:]
+	ops := make([]byte, 0, n)
+	for i := uint64(0); i < nruns; i++ {
+		op, k1 := binary.Uvarint(p)
+		if k1 <= 0 {
+			return nil, nil, fmt.Errorf("truncated runs")
+		}
+		l, k2 := binary.Uvarint(p[k1:])
+		if k2 <= 0 || op > maxOp || l > n-uint64(len(ops)) {
+			return nil, nil, fmt.Errorf("bad run")
+		}
+		p = p[k1+k2:]
+		for j := uint64(0); j < l; j++ {
+			ops = append(ops, byte(op))
+		}
+	}
+	if uint64(len(ops)) != n {
+		return nil, nil, fmt.Errorf("runs do not cover the list")
+	}
+	return ops, p, nil
+}
+
+// predictRecords predicts a kernel's record ids from its type identities
+// gids and its reference's lists: the type with identity g has the record
+// it has in the reference, if the reference has it. Consecutive kernels
+// change few records of the types they share, so most predictions hold.
+func predictRecords(gids []uint32, ref kernelLists) []uint32 {
+	maxGid := uint32(0)
+	for _, g := range ref.gids {
+		maxGid = max(maxGid, g)
+	}
+	recordOf := make([]uint32, maxGid+1)
+	for i := range recordOf {
+		recordOf[i] = noPrediction
+	}
+	for i, g := range ref.gids {
+		recordOf[g] = ref.rids[i]
+	}
+	pred := make([]uint32, len(gids))
+	for i, g := range gids {
+		pred[i] = noPrediction
+		if g <= maxGid {
+			pred[i] = recordOf[g]
+		}
+	}
+	return pred
+}
+
+// predictStrings predicts a kernel's string ids from its records, given
+// by record(rid) for each id in rids, in a group of nstr strings: the
+// empty string (id 0, the first string of every kernel), then the
+// strings in the order the records first refer to them. That is nearly
+// the order of the string sections libbpf's dedup writes (it numbers the
+// strings as it walks the types before dropping duplicates), so coding
+// the real list against this one costs a few bytes per thousand strings.
+func predictStrings(rids []uint32, record func(rid uint32) []uint32, nstr int) []uint32 {
+	seen := make([]bool, nstr)
+	pred := make([]uint32, 0, nstr)
+	if nstr > 0 {
+		seen[0] = true
+		pred = append(pred, 0)
+	}
+	for _, rid := range rids {
+		forEachRef(record(rid), func(p *uint32) {
+			if s := *p; s < uint32(nstr) && !seen[s] {
+				seen[s] = true
+				pred = append(pred, s)
+			}
+		}, func(*uint32) {})
+	}
+	return pred
 }

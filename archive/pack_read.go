@@ -236,7 +236,7 @@ func (p *Pack) lists(t *groupTables, area []byte, i int, kp kernelPayload, depth
 			return ref, err
 		}
 	}
-	return t.decodeLists(kp, ref, e.RawSize)
+	return t.decodeLists(kp, ref, e.RawSize, depth == 0)
 }
 
 // blob reads, checks and decompresses one blob.

@@ -372,7 +372,7 @@ func FuzzPackGroup(f *testing.F) {
 		if err != nil {
 			return
 		}
-		lists, err := tab.decodeLists(kp, kernelLists{}, 1<<16)
+		lists, err := tab.decodeLists(kp, kernelLists{}, 1<<16, true)
 		if err != nil {
 			return
 		}
