@@ -21,6 +21,12 @@ var (
 	ErrAmbiguous = errors.New("ambiguous CO-RE relocation")
 	// ErrKconfig means a Kconfig extern cannot be resolved.
 	ErrKconfig = errors.New("unresolved Kconfig extern")
+	// ErrRelocated means the object was already relocated with its
+	// Kconfig externs written (it has a KconfigSection section): its CO-RE
+	// decisions and Kconfig values are those of the first target, and
+	// relocating it again cannot change them. Relocate the original
+	// object instead.
+	ErrRelocated = errors.New("object already relocated")
 )
 
 func objErr(format string, args ...any) error {

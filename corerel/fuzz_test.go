@@ -10,7 +10,8 @@ import (
 )
 
 // FuzzOpen checks that Open and Relocate never panic, on mutations of real
-// objects, and that what Open accepts relocates or fails with an error.
+// objects, and that what Open accepts relocates or fails with an error,
+// with its Kconfig externs written or not.
 func FuzzOpen(f *testing.F) {
 	// Seeds: the smallest objects of one libbpf-tools binary, so that
 	// each fuzzing worker starts fast.
@@ -43,6 +44,17 @@ func FuzzOpen(f *testing.F) {
 		}
 		if _, err := res.Object(); err != nil {
 			return
+		}
+		res, err = corerel.RelocateWithOptions(obj, target, corerel.Options{Kconfig: []byte("CONFIG_HZ=250\n"), Release: "6.1.0"})
+		if err != nil {
+			return
+		}
+		out, err := res.Object()
+		if err != nil {
+			return
+		}
+		if _, err := corerel.Open(out); err != nil && len(res.Externs()) > 0 {
+			t.Errorf("the object written with Kconfig values does not open: %v", err)
 		}
 	})
 }

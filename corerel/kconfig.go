@@ -6,6 +6,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,11 +54,15 @@ type Extern struct {
 	// of the value in the object's byte order (zeros when not Set).
 	Set   bool
 	Value []byte
+
+	varID btf.TypeID // the extern's VAR in the object's BTF
+	align uint32     // its alignment, as libbpf's btf__align_of gives it
 }
 
 // Externs returns the object's Kconfig externs with the values resolved by
 // RelocateWithOptions, sorted as libbpf sorts them (by alignment, size and
-// name). It is nil for Relocate, or an object without Kconfig externs.
+// name), which is by increasing offset. It is nil for Relocate, with
+// Options.KeepKconfig, and for an object without Kconfig externs.
 func (r *Result) Externs() []Extern { return r.externs }
 
 // KconfigData returns the value of the .kconfig map libbpf would create:
@@ -120,8 +125,9 @@ func (o *Object) collectExterns() ([]Extern, error) {
 		if err != nil {
 			return nil, fmt.Errorf("corerel: extern %q: %w", name, err)
 		}
-		exts = append(exts, Extern{Name: name, Kind: kind, Size: size, Signed: signed, Weak: weak[name]})
-		aligns = append(aligns, alignOf(o.BTF, v.Ref()))
+		a := alignOf(o.BTF, v.Ref())
+		exts = append(exts, Extern{Name: name, Kind: kind, Size: size, Signed: signed, Weak: weak[name], varID: v.ID(), align: a})
+		aligns = append(aligns, a)
 	}
 	idx := make([]int, len(exts))
 	for i := range idx {
@@ -245,7 +251,9 @@ func KernelVersion(release string) uint32 {
 // option set to the config's text: LINUX_KERNEL_VERSION from the release,
 // LINUX_HAS_BPF_COOKIE and LINUX_HAS_SYSCALL_WRAPPER from the target's
 // BTF (libbpf probes the running kernel), CONFIG_* from the config; an
-// unresolved strong extern is an error, a weak one is zero.
+// unresolved strong extern is an error, a weak one is zero. As libbpf
+// fails when it finds no kernel config to read, CONFIG_* externs, weak
+// ones included, are an error when opts has no config (nil Kconfig).
 func (r *Result) resolveKconfig(opts Options, target *Target) error {
 	exts, err := r.obj.collectExterns()
 	if err != nil || len(exts) == 0 {
@@ -261,6 +269,9 @@ func (r *Result) resolveKconfig(opts Options, target *Target) error {
 		var v uint64
 		switch {
 		case strings.HasPrefix(e.Name, "CONFIG_"):
+			if opts.Kconfig == nil {
+				return fmt.Errorf("corerel: %w: extern %q needs the kernel config", ErrKconfig, e.Name)
+			}
 			continue
 		case e.Name == "LINUX_KERNEL_VERSION":
 			if opts.Release == "" {
@@ -269,6 +280,8 @@ func (r *Result) resolveKconfig(opts Options, target *Target) error {
 			if v = uint64(KernelVersion(opts.Release)); v == 0 {
 				return fmt.Errorf("corerel: %w: LINUX_KERNEL_VERSION: release %q does not start with three numbers", ErrKconfig, opts.Release)
 			}
+		case (e.Name == "LINUX_HAS_BPF_COOKIE" || e.Name == "LINUX_HAS_SYSCALL_WRAPPER") && (target == nil || target.VMLinux == nil):
+			return fmt.Errorf("corerel: %w: extern %q needs the target's BTF", ErrKconfig, e.Name)
 		case e.Name == "LINUX_HAS_BPF_COOKIE":
 			v = boolValue(hasEnumValue(target, "BPF_FUNC_get_attach_cookie"))
 		case e.Name == "LINUX_HAS_SYSCALL_WRAPPER":
@@ -325,12 +338,20 @@ func hasEnumValue(t *Target, name string) bool {
 	return false
 }
 
-// hasSyscallWrapper reports whether the target's syscalls have
-// architecture wrappers (__x64_sys_bpf and the like), which libbpf probes
-// through kallsyms.
+// hasSyscallWrapper is the answer of libbpf's probe_kern_syscall_wrapper
+// on the target: libbpf creates a kprobe on __<arch>_sys_bpf (the prefix
+// of arch_specific_syscall_pfx), which succeeds when the syscalls have
+// architecture wrappers and the kernel has kprobe events. Offline, the
+// first is the wrapper's FUNC in the target's BTF, the second the
+// trace_kprobe struct of kernel/trace/trace_kprobe.c, which is built
+// exactly with CONFIG_KPROBE_EVENTS (the perf kprobe PMU and the legacy
+// tracefs kprobe_events that libbpf falls back on are both there).
 func hasSyscallWrapper(t *Target) bool {
-	for _, p := range []string{"__x64_", "__ia32_", "__arm64_", "__s390x_", "__s390_", "__riscv_", "__powerpc_"} {
-		if len(t.VMLinux.TypeIDsByName(p+"sys_bpf")) > 0 {
+	if len(t.VMLinux.TypeIDsByName("trace_kprobe")) == 0 {
+		return false
+	}
+	for _, p := range []string{"x64", "ia32", "s390x", "s390", "arm", "arm64", "mips", "riscv", "powerpc", "powerpc64"} {
+		if len(t.VMLinux.TypeIDsByName("__"+p+"_sys_bpf")) > 0 {
 			return true
 		}
 	}
@@ -359,8 +380,8 @@ func processKconfigLine(line string, exts map[string]*Extern, bo binary.ByteOrde
 	case '"':
 		return e.setString(value)
 	}
-	n, err := strconv.ParseUint(value, 0, 64)
-	if err != nil {
+	n, ok := parseULL(value)
+	if !ok {
 		return fmt.Errorf("%w: %q: value %q isn't a valid integer", ErrKconfig, name, value)
 	}
 	if e.Kind != ExternInt && e.Kind != ExternChar {
@@ -442,4 +463,56 @@ func (e *Extern) setNum(v uint64, bo binary.ByteOrder) error {
 	}
 	e.Set = true
 	return nil
+}
+
+// parseULL parses a whole string as C's strtoull with base 0 does, which
+// is how libbpf reads a Kconfig integer (parse_u64): leading white space,
+// an optional sign (a negative value wraps around, as -5 gives 2^64-5,
+// which set_kcfg_value_num then accepts for a signed extern), and a
+// hexadecimal (0x), octal (0) or decimal number. An overflow is an error,
+// as strtoull's ERANGE is for libbpf.
+func parseULL(s string) (uint64, bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	base := uint64(10)
+	switch {
+	case len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && digitVal(s[2]) < 16:
+		base, s = 16, s[2:]
+	case len(s) > 1 && s[0] == '0':
+		base = 8
+	}
+	if s == "" {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		d := digitVal(s[i])
+		if d >= base {
+			return 0, false
+		}
+		if n > (math.MaxUint64-d)/base {
+			return 0, false
+		}
+		n = n*base + d
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// digitVal is the value of a hexadecimal digit, 16 for other bytes.
+func digitVal(c byte) uint64 {
+	switch {
+	case c >= '0' && c <= '9':
+		return uint64(c - '0')
+	case c >= 'a' && c <= 'f':
+		return uint64(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return uint64(c-'A') + 10
+	}
+	return 16
 }

@@ -39,6 +39,8 @@ type Object struct {
 	shoff   uint64       // section header table offset
 	shesize uint64       // section header entry size
 	textIdx int          // index of .text, 0 when absent
+
+	kconfigWritten bool // the object has a KconfigSection section
 }
 
 // Section is a code section of an object.
@@ -154,6 +156,9 @@ func Open(data []byte) (*Object, error) {
 	}
 	byIndex := map[int]*Section{}
 	for i, s := range f.Sections {
+		if s.Name == KconfigSection {
+			o.kconfigWritten = true
+		}
 		if s.Type != elf.SHT_PROGBITS || s.Flags&elf.SHF_EXECINSTR == 0 || s.Size == 0 {
 			continue
 		}

@@ -262,25 +262,44 @@ func decision(poison bool) string {
 
 // Options tunes RelocateWithOptions.
 type Options struct {
-	// Kconfig is the text of a kernel config file (CONFIG_FOO=y lines),
-	// for the object's CONFIG_* externs.
+	// Kconfig is the text of the target kernel's config file
+	// (CONFIG_FOO=y lines), for the object's CONFIG_* externs; nil when
+	// there is none, which is an error for an object with CONFIG_*
+	// externs, as it is for libbpf when it finds no config to read.
 	Kconfig []byte
 	// Release is the kernel release ("6.1.0-53-cloud-amd64"), for the
 	// LINUX_KERNEL_VERSION extern.
 	Release string
+	// KeepKconfig leaves the object's Kconfig externs to the loader:
+	// they are not resolved (Kconfig and Release are not used) and
+	// Result.Object keeps them undefined, as Relocate does.
+	KeepKconfig bool
 }
 
-// RelocateWithOptions is Relocate, and also, when opts gives a config or a
-// release, resolves the object's Kconfig externs (LINUX_KERNEL_VERSION and
-// CONFIG_*) with the values libbpf would give them on that kernel (see
-// Result.Externs and Result.KconfigData). The relocated object does not
-// carry these values: a loader still resolves the externs itself.
+// RelocateWithOptions is Relocate, and also resolves the object's Kconfig
+// externs (LINUX_KERNEL_VERSION, LINUX_HAS_BPF_COOKIE,
+// LINUX_HAS_SYSCALL_WRAPPER and CONFIG_*) with the values libbpf would
+// give them on the target kernel (see Result.Externs and
+// Result.KconfigData), unless opts.KeepKconfig is set. Result.Object then
+// writes these values into the relocated object, as read-only data in a
+// KconfigSection section, so that no loader resolves them again on
+// another host. An extern that needs a value opts does not give (the
+// config for CONFIG_*, the release for LINUX_KERNEL_VERSION) is an error
+// wrapping ErrKconfig.
+//
+// An object that already has a KconfigSection section was relocated
+// before, for some target: that is an error wrapping ErrRelocated. (An
+// object relocated without Kconfig externs cannot be told from one
+// without CO-RE relocations, and relocating it again changes nothing.)
 func RelocateWithOptions(obj *Object, target *Target, opts Options) (*Result, error) {
+	if obj.kconfigWritten {
+		return nil, fmt.Errorf("corerel: %w: it has a %s section, which btfhub writes the Kconfig values into; relocate the original object", ErrRelocated, KconfigSection)
+	}
 	r, err := Relocate(obj, target)
 	if err != nil {
 		return nil, err
 	}
-	if len(opts.Kconfig) == 0 && opts.Release == "" {
+	if opts.KeepKconfig {
 		return r, nil
 	}
 	if err := r.resolveKconfig(opts, target); err != nil {

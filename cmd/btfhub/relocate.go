@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 func newRelocateCommand() *cobra.Command {
 	var target, out, report, kconfig, release string
 	var modules []string
+	var keepKconfig bool
 	cmd := &cobra.Command{
 		Use:   "relocate OBJ --target BTF",
 		Short: "Resolve a BPF object's CO-RE relocations against a kernel's BTF",
@@ -30,13 +32,33 @@ the kernel BTF given by --target, deciding each one as libbpf 1.1 does.
                   poisoned and value, comparable with libbpf's debug log
   --module FILE   a kernel module's BTF, split over --target; searched only
                   for types that vmlinux lacks (may be repeated)
-  --kconfig FILE  a kernel config, for the object's CONFIG_* externs
-  --release R     the kernel release, for LINUX_KERNEL_VERSION
+  --kconfig FILE  the target kernel's config, for the object's CONFIG_*
+                  externs
+  --release R     the target kernel's release, for LINUX_KERNEL_VERSION
+  --keep-kconfig  leave the object's Kconfig externs to the loader
+
+Kconfig externs (extern ... __kconfig) get the values libbpf would give
+them on the target: CONFIG_* from --kconfig, LINUX_KERNEL_VERSION from
+--release, LINUX_HAS_BPF_COOKIE and LINUX_HAS_SYSCALL_WRAPPER from the
+target's BTF, zero for a weak extern the config lacks. With -o they are
+written into OUT.o as read-only data, a section .rodata.kconfig that
+loaders make a frozen read-only map, so that the loader resolves nothing
+on the host it runs on. An object with Kconfig externs needs --kconfig
+(for CONFIG_* externs) and --release (for LINUX_KERNEL_VERSION), or
+--keep-kconfig. Without -o, the externs are resolved (and checked) only
+when --kconfig or --release is given.
+
+An object written with Kconfig values cannot be relocated again (its
+values and CO-RE decisions are those of its target): relocate the
+original. One without Kconfig externs and CO-RE records (such as an
+object relocated with --keep-kconfig, or one that never had any) is
+copied as it is, with a note on standard error.
 
 Without -o and --report, the report goes to standard output.`,
 		Example: `  btfhub relocate biolatency.bpf.o --target /sys/kernel/btf/vmlinux --report -
   btfhub relocate biolatency.bpf.o --target 5.4.0-42-generic.btf \
-      --kconfig config-5.4.0-42-generic --release 5.4.0-42-generic -o biolatency.5.4.o`,
+      --kconfig config-5.4.0-42-generic --release 5.4.0-42-generic -o biolatency.5.4.o
+  btfhub relocate biolatency.bpf.o --target 5.4.0-42-generic.btf --keep-kconfig -o biolatency.5.4.o`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if target == "" {
@@ -47,6 +69,9 @@ Without -o and --report, the report goes to standard output.`,
 			}
 			if out == "-" && report == "-" {
 				return usagef("relocate: -o and --report cannot both be standard output")
+			}
+			if keepKconfig && (kconfig != "" || release != "") {
+				return usagef("relocate: --keep-kconfig leaves the Kconfig externs to the loader: --kconfig and --release have no use with it")
 			}
 			data, err := readInput(args[0])
 			if err != nil {
@@ -73,13 +98,17 @@ Without -o and --report, the report goes to standard output.`,
 			if err != nil {
 				return err
 			}
-			opts := corerel.Options{Release: release}
+			opts := corerel.Options{Release: release,
+				KeepKconfig: keepKconfig || out == "" && kconfig == "" && release == ""}
 			if kconfig != "" {
 				if opts.Kconfig, err = readInput(kconfig); err != nil {
 					return err
 				}
 			}
 			res, err := corerel.RelocateWithOptions(obj, tgt, opts)
+			if errors.Is(err, corerel.ErrKconfig) {
+				return fmt.Errorf("%s: %w (give the target kernel's config with --kconfig and its release with --release, or --keep-kconfig to leave the Kconfig externs to the loader)", args[0], err)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -90,6 +119,9 @@ Without -o and --report, the report goes to standard output.`,
 				}
 				if err := atomicfile.WriteFile(out, o, 0o644); err != nil {
 					return err
+				}
+				if len(res.Relocations) == 0 && len(res.Externs()) == 0 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "relocate: %s has no CO-RE relocation and no Kconfig extern to write: %s is a copy of it\n", args[0], out)
 				}
 			}
 			if report != "" {
@@ -104,6 +136,7 @@ Without -o and --report, the report goes to standard output.`,
 	cmd.Flags().StringArrayVar(&modules, "module", nil, "BTF of a kernel module, split over --target (repeatable)")
 	cmd.Flags().StringVar(&kconfig, "kconfig", "", "kernel config file for CONFIG_* externs")
 	cmd.Flags().StringVar(&release, "release", "", "kernel release for LINUX_KERNEL_VERSION, such as 6.1.0-53-cloud-amd64")
+	cmd.Flags().BoolVar(&keepKconfig, "keep-kconfig", false, "leave Kconfig externs undefined in the output, for the loader to resolve")
 	return cmd
 }
 
