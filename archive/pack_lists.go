@@ -3,6 +3,7 @@ package archive
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 )
 
 // A kernel's three id lists (string ids, type gids, record ids) are
@@ -106,38 +107,21 @@ func appendCoded(out []byte, vals, ref []uint32, base uint32) []byte {
 			lits = append(lits, v)
 		}
 	}
-	out = binary.AppendUvarint(out, uint64(len(vals)))
-	out = binary.AppendUvarint(out, uint64(base))
-	out = appendRuns(out, ops)
+	out = appendHead(out, base, ops)
 	for _, d := range jumps {
 		out = binary.AppendVarint(out, d)
 	}
-	prev := int64(0)
-	for _, l := range lits {
-		out = binary.AppendVarint(out, int64(l)-prev)
-		prev = int64(l)
-	}
-	return out
+	return appendLiterals(out, lits)
 }
 
 // readCoded decodes appendCoded's output against ref: at most maxCount
 // ids, each below limit.
 func readCoded(p []byte, ref []uint32, limit uint64, maxCount int64) ([]uint32, []byte, error) {
-	n, k := binary.Uvarint(p)
-	if k <= 0 || n > uint64(maxCount) {
-		return nil, nil, fmt.Errorf("bad count")
-	}
-	p = p[k:]
-	base, k := binary.Uvarint(p)
-	if k <= 0 || base > limit {
-		return nil, nil, fmt.Errorf("bad base")
-	}
-	p = p[k:]
-	ops, p, err := readRuns(p, n, opReturn)
+	base, ops, p, err := readHead(p, limit, maxCount, opReturn)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]uint32, n)
+	out := make([]uint32, len(ops))
 	var jumpOps []int
 	for i, op := range ops {
 		if op == opJump {
@@ -153,7 +137,8 @@ func readCoded(p []byte, ref []uint32, limit uint64, maxCount int64) ([]uint32, 
 		jumps[i], p = d, p[k:]
 	}
 	c := newRefCursor(ref)
-	next, prevLit, j := base, int64(0), 0
+	next, j := uint64(base), 0
+	var lit literals
 	for i, op := range ops {
 		var v uint64
 		at := c.skip(c.pos)
@@ -182,16 +167,9 @@ func readCoded(p []byte, ref []uint32, limit uint64, maxCount int64) ([]uint32, 
 			v = next
 			next++
 		case opLiteral:
-			d, k := binary.Varint(p)
-			if k <= 0 {
-				return nil, nil, fmt.Errorf("truncated literals")
+			if v, p, err = lit.next(p); err != nil {
+				return nil, nil, err
 			}
-			p = p[k:]
-			prevLit += d
-			if prevLit < 0 {
-				return nil, nil, fmt.Errorf("negative id")
-			}
-			v = uint64(prevLit)
 		}
 		if v >= limit {
 			return nil, nil, fmt.Errorf("id %d out of range", v)
@@ -236,36 +214,23 @@ func appendPredicted(out []byte, vals, pred []uint32, base uint32) []byte {
 			lits = append(lits, v)
 		}
 	}
-	out = binary.AppendUvarint(out, uint64(len(vals)))
-	out = binary.AppendUvarint(out, uint64(base))
-	out = appendRuns(out, ops)
-	prev := int64(0)
-	for _, l := range lits {
-		out = binary.AppendVarint(out, int64(l)-prev)
-		prev = int64(l)
-	}
-	return out
+	return appendLiterals(appendHead(out, base, ops), lits)
 }
 
 // readPredicted decodes appendPredicted's output against pred: at most
 // maxCount ids, each below limit; pred must have as many positions as
 // the list.
 func readPredicted(p []byte, pred []uint32, limit uint64, maxCount int64) ([]uint32, []byte, error) {
-	n, k := binary.Uvarint(p)
-	if k <= 0 || n > uint64(maxCount) || n != uint64(len(pred)) {
-		return nil, nil, fmt.Errorf("bad count")
-	}
-	p = p[k:]
-	base, k := binary.Uvarint(p)
-	if k <= 0 || base > limit {
-		return nil, nil, fmt.Errorf("bad base")
-	}
-	ops, p, err := readRuns(p[k:], n, opLiteral)
+	base, ops, p, err := readHead(p, limit, min(maxCount, int64(len(pred))), opLiteral)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]uint32, n)
-	next, prevLit := base, int64(0)
+	if len(ops) != len(pred) {
+		return nil, nil, fmt.Errorf("%d ids for a prediction of %d", len(ops), len(pred))
+	}
+	out := make([]uint32, len(ops))
+	next := uint64(base)
+	var lit literals
 	for i, op := range ops {
 		var v uint64
 		switch op {
@@ -275,15 +240,9 @@ func readPredicted(p []byte, pred []uint32, limit uint64, maxCount int64) ([]uin
 			v = next
 			next++
 		case opLiteral:
-			d, k := binary.Varint(p)
-			if k <= 0 {
-				return nil, nil, fmt.Errorf("truncated literals")
+			if v, p, err = lit.next(p); err != nil {
+				return nil, nil, err
 			}
-			p = p[k:]
-			if prevLit += d; prevLit < 0 {
-				return nil, nil, fmt.Errorf("negative id")
-			}
-			v = uint64(prevLit)
 		default:
 			return nil, nil, fmt.Errorf("operation %d in a predicted list", op)
 		}
@@ -295,9 +254,12 @@ func readPredicted(p []byte, pred []uint32, limit uint64, maxCount int64) ([]uin
 	return out, p, nil
 }
 
-// appendRuns appends ops run-length coded: the number of runs, then each
+// appendHead appends the start of a list of len(ops) ids: the count, the
+// base, then the ops run-length coded: the number of runs, then each
 // run's op and length.
-func appendRuns(out []byte, ops []byte) []byte {
+func appendHead(out []byte, base uint32, ops []byte) []byte {
+	out = binary.AppendUvarint(out, uint64(len(ops)))
+	out = binary.AppendUvarint(out, uint64(base))
 	var runs []uint64
 	for i := 0; i < len(ops); {
 		j := i
@@ -314,7 +276,48 @@ func appendRuns(out []byte, ops []byte) []byte {
 	return out
 }
 
-// readRuns reads what appendRuns wrote for n ops, each at most maxOp.
+// readHead reads what appendHead wrote, for at most maxCount ids, a base
+// of at most limit and ops of at most maxOp.
+func readHead(p []byte, limit uint64, maxCount int64, maxOp uint64) (base uint32, ops []byte, rest []byte, err error) {
+	n, k := binary.Uvarint(p)
+	if k <= 0 || n > uint64(maxCount) {
+		return 0, nil, nil, fmt.Errorf("bad count")
+	}
+	p = p[k:]
+	b, k := binary.Uvarint(p)
+	if k <= 0 || b > limit || b > math.MaxUint32 {
+		return 0, nil, nil, fmt.Errorf("bad base")
+	}
+	ops, p, err = readRuns(p[k:], n, maxOp)
+	return uint32(b), ops, p, err
+}
+
+// appendLiterals appends the literals of a list, each as the zig-zag
+// varint of its difference from the previous one (the first: from 0).
+func appendLiterals(out []byte, lits []uint32) []byte {
+	prev := int64(0)
+	for _, l := range lits {
+		out = binary.AppendVarint(out, int64(l)-prev)
+		prev = int64(l)
+	}
+	return out
+}
+
+// literals reads what appendLiterals wrote, one at a time.
+type literals struct{ prev int64 }
+
+func (l *literals) next(p []byte) (uint64, []byte, error) {
+	d, k := binary.Varint(p)
+	if k <= 0 {
+		return 0, nil, fmt.Errorf("truncated literals")
+	}
+	if l.prev += d; l.prev < 0 {
+		return 0, nil, fmt.Errorf("negative id")
+	}
+	return uint64(l.prev), p[k:], nil
+}
+
+// readRuns reads the runs appendHead wrote for n ops, each at most maxOp.
 func readRuns(p []byte, n uint64, maxOp uint64) ([]byte, []byte, error) {
 	nruns, k := binary.Uvarint(p)
 	if k <= 0 || nruns > n {
