@@ -2,9 +2,7 @@ package corerel_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/hex"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,29 +22,9 @@ var reKconfig = regexp.MustCompile(`(?m)^corelog: kconfig ([0-9a-f]*)$`)
 // .kconfig data with the one libbpf 1.1 builds from the same config.
 func TestKconfigLibbpf(t *testing.T) {
 	tool := corelog(t)
-	f, err := os.Open("/proc/config.gz")
+	configPath, release := runningKernel(t)
+	config, err := os.ReadFile(configPath)
 	if err != nil {
-		testutil.Missing(t, "no /proc/config.gz: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	config, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat("/proc/version_signature"); err == nil {
-		t.Skip("Ubuntu kernel: libbpf takes the version from /proc/version_signature")
-	}
-	rel, err := os.ReadFile("/proc/sys/kernel/osrelease")
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := strings.TrimSpace(string(rel))
-	configPath := filepath.Join(t.TempDir(), "config")
-	if err := os.WriteFile(configPath, config, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	const sysfs = "/sys/kernel/btf/vmlinux"
