@@ -27,6 +27,23 @@ type Encoder interface {
 	EncodeVmlinux(elf io.ReaderAt) ([]byte, error)
 }
 
+// AltEncoder is an Encoder that reads DWARF compressed with dwz -m, which
+// refers to a supplementary file (.gnu_debugaltlink or .debug_sup) that a
+// package ships beside the vmlinux (SUSE's kernel-default-debuginfo holds
+// /usr/lib/debug/.dwz/kernel-default-VERSION.ARCH). ReadInput passes it
+// the files of the package's .dwz directories. fromdwarf.VmlinuxEncoder is
+// one.
+type AltEncoder interface {
+	Encoder
+	// FindAlt returns the key of alts (files of the package, by path)
+	// holding the supplementary file that the vmlinux in elf, at path name
+	// in the package, links to, or "" when none does or elf has no link.
+	FindAlt(elf io.ReaderAt, name string, alts map[string][]byte) string
+	// EncodeVmlinuxAlt is EncodeVmlinux for the vmlinux in elf, at path
+	// name in a package, whose supplementary file may be one of alts.
+	EncodeVmlinuxAlt(elf io.ReaderAt, name string, alts map[string][]byte) ([]byte, error)
+}
+
 // Encoder names recorded in the catalogue for BTF that was not encoded by
 // a DWARF encoder.
 const (
@@ -92,7 +109,7 @@ func ReadInput(path string, opt InputOptions) (*Kernel, error) {
 	case pkgread.Detect(magic) != pkgread.Unknown:
 		k, err = readPackage(br, path, opt)
 	case bytes.HasPrefix(magic, []byte(elf.ELFMAG)):
-		k, err = readELF(f, filepath.Base(path), opt)
+		k, err = readELF(f, filepath.Base(path), opt, nil)
 	case bytes.HasPrefix(magic, xzMagic):
 		var raw []byte
 		raw, err = readXZ(br, opt.Limits.MaxEntry)
@@ -157,6 +174,11 @@ func rawKernel(raw []byte, path string, opt InputOptions) (*Kernel, error) {
 	return &Kernel{Release: rel, Source: base, Encoder: EncoderRaw, Raw: raw}, nil
 }
 
+// readPackage reads the first vmlinux of a package. When its DWARF must
+// be encoded and links to a supplementary file (dwz -m), and the encoder
+// is an AltEncoder, the files of the package's .dwz directories, read
+// before or after the vmlinux, are kept (together bounded by
+// opt.Limits.MaxEntry) until one is that file, or the package ends.
 func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 	p, err := pkgread.Open(r)
 	if err != nil {
@@ -170,33 +192,106 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 	if opt.Skip != nil && opt.Skip(source) {
 		return nil, ErrSkipped
 	}
+	altEnc, _ := opt.Encoder.(AltEncoder)
+	var alts map[string][]byte
+	var altSize int64
+	var held *packageVmlinux // a vmlinux waiting for its supplementary file
 	for {
 		e, err := p.Next()
 		if err == io.EOF {
-			return nil, pkgread.ErrNoVmlinux
+			if held == nil {
+				return nil, pkgread.ErrNoVmlinux
+			}
+			return held.kernel(opt, alts)
 		}
 		if err != nil {
 			return nil, err
 		}
+		if !e.IsRegular() {
+			continue
+		}
+		if altEnc != nil && inDWZDir(e.Name) {
+			data, err := e.ReadAll(opt.Limits)
+			if err != nil {
+				return nil, err
+			}
+			if altSize += int64(len(data)); altSize > maxEntry(opt.Limits) {
+				return nil, fmt.Errorf("%s: the files of .dwz directories: %w (%d bytes in all)", e.Name, pkgread.ErrTooLarge, maxEntry(opt.Limits))
+			}
+			if alts == nil {
+				alts = map[string][]byte{}
+			}
+			alts[e.Name] = data
+			if held != nil && altEnc.FindAlt(bytes.NewReader(held.data), held.name, alts) != "" {
+				return held.kernel(opt, alts)
+			}
+			continue
+		}
 		rel, ok := pkgread.VmlinuxRelease(e.Name)
-		if !ok || !e.IsRegular() {
+		if !ok || held != nil {
 			continue
 		}
 		data, err := e.ReadAll(opt.Limits)
 		if err != nil {
 			return nil, err
 		}
-		k, err := readELF(bytes.NewReader(data), e.Name, opt)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Name, err)
+		k := &packageVmlinux{name: e.Name, release: rel, source: source, data: data}
+		if altEnc == nil || !needsAlt(data) || altEnc.FindAlt(bytes.NewReader(data), e.Name, alts) != "" {
+			return k.kernel(opt, alts)
 		}
-		k.Release, k.Source = rel, source
-		return k, nil
+		held = k
 	}
 }
 
+// packageVmlinux is a vmlinux read out of a package.
+type packageVmlinux struct {
+	name, release, source string
+	data                  []byte
+}
+
+// kernel returns the BTF of v, encoded with the supplementary files alts
+// when it must be encoded.
+func (v *packageVmlinux) kernel(opt InputOptions, alts map[string][]byte) (*Kernel, error) {
+	if opt.Release == "" {
+		// The package's path names the release: no banner is needed.
+		opt.Release = v.release
+	}
+	k, err := readELF(bytes.NewReader(v.data), v.name, opt, alts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", v.name, err)
+	}
+	k.Release, k.Source = v.release, v.source
+	return k, nil
+}
+
+// inDWZDir reports whether name is in a .dwz directory, where dwz -m puts
+// supplementary files (/usr/lib/debug/.dwz/NAME).
+func inDWZDir(name string) bool {
+	return strings.Contains("/"+name, "/.dwz/")
+}
+
+func maxEntry(l pkgread.Limits) int64 {
+	if l.MaxEntry <= 0 {
+		return pkgread.DefaultMaxEntry
+	}
+	return l.MaxEntry
+}
+
+// needsAlt reports whether the ELF file data must be encoded from DWARF
+// (it has no .BTF) that links to a supplementary file. A file that cannot
+// be read does not: reading it again reports what is wrong.
+func needsAlt(data []byte) bool {
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return false
+	}
+	return f.Section(btf.SectionBTF) == nil && (f.Section(".gnu_debugaltlink") != nil || f.Section(".debug_sup") != nil)
+}
+
 // readELF takes the .BTF section of a vmlinux, or encodes it from DWARF.
-func readELF(r io.ReaderAt, name string, opt InputOptions) (*Kernel, error) {
+// alts are the supplementary files of the package that the vmlinux is at
+// name in, given to an AltEncoder; nil for a file.
+func readELF(r io.ReaderAt, name string, opt InputOptions, alts map[string][]byte) (*Kernel, error) {
 	k := &Kernel{Source: name, Encoder: EncoderVmlinux}
 	raw, err := btf.ReadELFSection(r, btf.SectionBTF)
 	switch {
@@ -205,7 +300,12 @@ func readELF(r io.ReaderAt, name string, opt InputOptions) (*Kernel, error) {
 		if enc == nil {
 			return nil, ErrNoEncoder
 		}
-		if raw, err = enc.EncodeVmlinux(r); err != nil {
+		if altEnc, ok := enc.(AltEncoder); ok && alts != nil {
+			raw, err = altEnc.EncodeVmlinuxAlt(r, name, alts)
+		} else {
+			raw, err = enc.EncodeVmlinux(r)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("encoding BTF from DWARF with %s: %w", enc.Name(), err)
 		}
 		k.Encoder, k.EncoderVersion = enc.Name(), enc.Version()

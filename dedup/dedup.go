@@ -86,6 +86,13 @@ func Dedup(spec *btf.Spec, opts *Options) (*btf.Spec, *Result, error) {
 	if err := d.run(opts); err != nil {
 		return nil, nil, err
 	}
+	return d.output()
+}
+
+// output compacts and remaps the types once every pass has run, and builds
+// the result.
+func (d *state) output() (*btf.Spec, *Result, error) {
+	spec := d.spec
 	nTypes, nWords := d.compact()
 	ids := d.mapping()
 	words, err := d.emit(nWords, ids)
@@ -172,9 +179,11 @@ func (d *state) run(opts *Options) error {
 		return err
 	}
 	phase("prep")
-	if err := d.dedupStrings(opts.ExtStrings); err != nil {
+	identity, err := d.dedupStrings(opts.ExtStrings)
+	if err != nil {
 		return err
 	}
+	d.strIdentity = identity
 	<-done
 	done = nil
 	phase("strings")

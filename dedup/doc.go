@@ -95,6 +95,13 @@
 // types that lead to no struct, union or FWD are deduplicated while the
 // struct pass runs (see pureRefs for why the result is the same).
 //
+// A producer that writes the types in batches, each referring only to
+// itself and to earlier ones (fromdwarf's encoder, one compilation unit at
+// a time), can use a Stream instead: the primitive and struct passes, most
+// of the work, then run on each batch as it arrives, while the producer
+// writes the next. Stream's documentation says why that gives Dedup's
+// result, and when it falls back to Dedup.
+//
 // # Differences from libbpf 1.1
 //
 // A typedef that refers back to itself through a pointer (Go's

@@ -111,9 +111,13 @@ func (d *state) compatFnProto(a, b []uint32) bool {
 // index by exact equality; an enum forward declaration also matches the
 // full enum of the same name, and a canonical enum forward declaration is
 // pointed at a full enum that comes later.
-func (d *state) primTypes() {
+func (d *state) primTypes() { d.primRange(0, int(d.next-d.first)) }
+
+// primRange is primTypes for the own types of indexes lo to hi.
+func (d *state) primRange(lo, hi int) {
 	words, offs := d.words, d.offs
-	for i, k := range d.kinds[d.first:] {
+	for i := lo; i < hi; i++ {
+		k := d.kinds[d.first+uint32(i)]
 		switch uint32(k) {
 		case kInt, kEnum, kEnum64, kFwd, kFloat:
 		default:

@@ -127,9 +127,15 @@ func (d *state) scan() {
 	for id := uint32(1); id < d.first; id++ {
 		d.kinds[id] = uint8(kindOf(d.info(id)))
 	}
+	d.scanRange(0, int(d.next-d.first))
+}
+
+// scanRange is scan for the own types of indexes lo to hi (ids d.first+lo
+// to d.first+hi), d.kinds having room for them.
+func (d *state) scanRange(lo, hi int) {
 	k := d.kinds[d.first:]
 	words, offs := d.words, d.offs
-	for i := range k {
+	for i := lo; i < hi; i++ {
 		w := words[offs[i]:offs[i+1]]
 		kind := kindOf(w[1])
 		k[i] = uint8(kind)

@@ -61,7 +61,11 @@ func baseStrings(base *btf.Spec) map[string]uint32 {
 // distinct string once, in the order of first use. Strings of a split spec
 // that its base holds already resolve to the base's offset instead. Strings
 // nothing refers to are dropped.
-func (d *state) dedupStrings(extStrs func(visit func(uint32) error) error) error {
+//
+// It returns whether no two offsets the types use hold the same string, so
+// that comparisons may use the input's offsets (see state.so); the caller
+// sets d.strIdentity.
+func (d *state) dedupStrings(extStrs func(visit func(uint32) error) error) (identity bool, err error) {
 	own := d.spec.Strings()
 	d.strMap = make([]uint32, len(own))
 	for i := range d.strMap {
@@ -111,7 +115,7 @@ func (d *state) dedupStrings(extStrs func(visit func(uint32) error) error) error
 		// Fast path: most references are to strings seen before.
 		if off := w[0]; off != 0 && off >= d.strBase && d.strMap[off-d.strBase] == unprocessed {
 			if err := visit(off); err != nil {
-				return d.typeErr(uint32(i)+d.first, err)
+				return false, d.typeErr(uint32(i)+d.first, err)
 			}
 		}
 		var first, stride int
@@ -129,18 +133,17 @@ func (d *state) dedupStrings(extStrs func(visit func(uint32) error) error) error
 				continue
 			}
 			if err := visit(off); err != nil {
-				return d.typeErr(uint32(i)+d.first, err)
+				return false, d.typeErr(uint32(i)+d.first, err)
 			}
 		}
 	}
 	if extStrs != nil {
 		if err := extStrs(visit); err != nil {
-			return fmt.Errorf("dedup: .BTF.ext: %w", err)
+			return false, fmt.Errorf("dedup: .BTF.ext: %w", err)
 		}
 	}
 	d.strs = set.data
-	d.strIdentity = !shared
-	return nil
+	return !shared, nil
 }
 
 func (d *state) typeErr(id uint32, err error) error {

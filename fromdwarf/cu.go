@@ -4,13 +4,15 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/btfhub/btfhub/btf"
 )
 
 // cuOut is the BTF of one compilation unit, with CU-local references:
-// name words hold indexes into strs, and type references hold local ids
-// (1 for the CU's first type, 0 for void). merge rewrites both.
+// name words hold offsets into .debug_str or indexes into strs (see
+// cuEnc.str), and type references hold local ids (1 for the CU's first
+// type, 0 for void). merge rewrites both.
 type cuOut struct {
 	name   string
 	words  []uint32 // type records in local id order
@@ -74,9 +76,13 @@ type cuEnc struct {
 	tagIDs map[int]uint32
 
 	addr     []byte // .debug_addr
+	strSec   []byte // .debug_str
 	addrBase uint64 // the unit's DW_AT_addr_base
 
-	strIdx    map[uintptr]uint32 // by address of the string's first byte
+	strIdx map[uintptr]uint32 // by address of the string's first byte
+	// annotated is set when the unit has btf_decl_tag or btf_type_tag
+	// annotations (DW_TAG_LLVM_annotation, from clang) at all.
+	annotated bool
 	out       *cuOut
 	intID     uint32 // local id of the base type "int", the array index type
 	needIndex bool
@@ -148,20 +154,32 @@ func (c *cuEnc) warn(i int, format string, args ...any) {
 	c.out.warns = append(c.out.warns, &DIEError{CU: c.out.name, CUOffset: c.dies[0].off, Offset: c.dies[i].off, Msg: fmt.Sprintf(format, args...)})
 }
 
-// str returns the local index of string s. Strings are told apart by
-// address: a name read from .debug_str has the same address wherever it is
-// used, which makes interning an integer lookup. Equal strings at other
-// addresses get their own index; merge unifies them.
+// strSecBit marks the string words of a unit's records that hold an offset
+// in .debug_str (below strSecBit) rather than an index into cuOut.strs.
+const strSecBit = 1 << 31
+
+// str returns the string word for string s (see die.name): strSecBit and
+// its offset for a string of .debug_str, which the merge looks up in a
+// table indexed by that offset, otherwise a local index. Local strings are
+// told apart by address, which makes interning an integer lookup; equal
+// strings at other addresses get their own index, and the merge unifies
+// them.
 func (c *cuEnc) str(s []byte) uint32 {
 	if len(s) == 0 {
 		return 0
 	}
 	key := uintptr(unsafePointer(s))
+	if k := key - uintptr(unsafePointer(c.strSec)); k < uintptr(len(c.strSec)) && k < strSecBit {
+		return strSecBit | uint32(k)
+	}
+	if isEmpty(s) {
+		return 0
+	}
 	if i, ok := c.strIdx[key]; ok {
 		return i
 	}
 	i := uint32(len(c.out.strs))
-	c.out.strs = append(c.out.strs, s)
+	c.out.strs = append(c.out.strs, cstr(s))
 	c.strIdx[key] = i
 	return i
 }
@@ -174,8 +192,8 @@ func (c *cuEnc) typeTags(i int) [][]byte {
 	var tags [][]byte
 	for j := i + 1; j < int(c.dies[i].end); j = int(c.dies[j].end) {
 		e := &c.dies[j]
-		if e.tag == tagLLVMAnnotation && string(e.name) == "btf_type_tag" {
-			tags = append(tags, e.constStr)
+		if e.tag == tagLLVMAnnotation && nameIs(e.name, "btf_type_tag") {
+			tags = append(tags, e.blob)
 		}
 	}
 	return tags
@@ -183,6 +201,10 @@ func (c *cuEnc) typeTags(i int) [][]byte {
 
 // encode turns the unit's DIEs into BTF.
 func (c *cuEnc) encode() {
+	if c.out.words == nil {
+		// About 2.4 words per DIE in the Linux kernel.
+		c.out.words = getWords(5*len(c.dies)/2 + 64)
+	}
 	c.ids = slices.Grow(c.ids[:0], len(c.dies))[:len(c.dies)]
 	clear(c.ids)
 	// Ids go to type DIEs in post-order: a type nested in another (clang
@@ -209,17 +231,21 @@ func (c *cuEnc) encode() {
 		c.ids[i] = next
 		next++
 		c.order = append(c.order, int32(i))
-		if c.intID == 0 && e.tag == tagBaseType && string(e.name) == "int" {
+		if c.intID == 0 && e.tag == tagBaseType && nameIs(e.name, "int") {
 			c.intID = c.ids[i]
 		}
 	}
 	stack := c.stack[:0]
+	c.annotated = false
 	for i := 1; i < len(c.dies); i++ {
 		for len(stack) > 0 && int(c.dies[stack[len(stack)-1]].end) <= i {
 			assign(int(stack[len(stack)-1]))
 			stack = stack[:len(stack)-1]
 		}
 		stack = append(stack, int32(i))
+		if c.dies[i].tag == tagLLVMAnnotation {
+			c.annotated = true
+		}
 	}
 	for len(stack) > 0 {
 		assign(int(stack[len(stack)-1]))
@@ -244,7 +270,7 @@ func (c *cuEnc) encode() {
 		c.out.words = append(c.out.words, c.str([]byte("int")), uint32(btf.KindInt)<<24, 4, uint32(btf.IntSigned)<<24|32)
 		c.out.nTypes++
 	}
-	if !c.feat.NoDeclTag {
+	if !c.feat.NoDeclTag && c.annotated {
 		c.typeDeclTags()
 	}
 	for _, r := range c.roots {
@@ -372,7 +398,7 @@ func (c *cuEnc) baseType(i int) {
 				c.rec(name, btf.KindFloat, false, 0, uint32(size))
 				return
 			}
-			c.warn(i, "base type %q: complex and imaginary floats have no BTF kind; encoding an INT", name)
+			c.warn(i, "base type %q: complex and imaginary floats have no BTF kind; encoding an INT", cstr(name))
 		}
 	}
 	// DWARF 5 has DW_ATE_[un]signed_N base types of odd sizes, used in
@@ -420,12 +446,12 @@ func (c *cuEnc) composite(i int) {
 		var bitOff uint64
 		bitSize := m.bitSize
 		if m.is(hasDataBitOffset) {
-			bitOff = m.dataBitOffset
+			bitOff = m.bitOff
 		} else {
 			if !m.is(hasDataMemberLoc) && !union {
 				continue // a static member
 			}
-			bitOff = m.memberLoc * 8
+			bitOff = uint64(m.val) * 8
 			if bitSize != 0 {
 				byteSize := m.byteSize
 				if byteSize == 0 {
@@ -433,15 +459,15 @@ func (c *cuEnc) composite(i int) {
 				}
 				if byteSize != 0 {
 					if c.bo == binary.LittleEndian {
-						bitOff += byteSize*8 - m.bitOffset - bitSize
+						bitOff += byteSize*8 - m.bitOff - bitSize
 					} else {
-						bitOff += m.bitOffset
+						bitOff += m.bitOff
 					}
 				}
 			}
 		}
 		if n == 0xffff {
-			c.warn(i, "%s %q has more members than BTF can hold; dropping the rest", kind, e.name)
+			c.warn(i, "%s %q has more members than BTF can hold; dropping the rest", kind, cstr(e.name))
 			break
 		}
 		if bitSize != 0 {
@@ -495,10 +521,10 @@ func (c *cuEnc) enum(i int) {
 			continue
 		}
 		if n == 0xffff {
-			c.warn(i, "enum %q has more values than BTF can hold; dropping the rest", e.name)
+			c.warn(i, "enum %q has more values than BTF can hold; dropping the rest", cstr(e.name))
 			break
 		}
-		v := m.constValue
+		v := m.val
 		if enum64 {
 			c.out.words = append(c.out.words, c.str(m.name), uint32(v), uint32(uint64(v)>>32))
 		} else {
@@ -543,11 +569,11 @@ func (c *cuEnc) nelems(i int) uint64 {
 func subrangeLen(s *die) uint64 {
 	switch {
 	case s.is(hasUpperBound):
-		return uint64(s.upperBound) + 1
+		return uint64(s.val) + 1
 	case s.is(hasUpperBoundOther):
 		return 0
 	case s.is(hasCount):
-		return uint64(s.count)
+		return uint64(s.val)
 	}
 	return 0
 }
@@ -585,7 +611,7 @@ func (c *cuEnc) proto(i int, subprogram bool) ([]uint32, bool) {
 					c.warn(j, "abstract origin 0x%x leaves the unit", p.abstractOrigin)
 				}
 			}
-			if len(name) == 0 {
+			if isEmpty(name) {
 				named = false
 			}
 			rec = append(rec, c.str(name), typ)
@@ -636,8 +662,8 @@ func (c *cuEnc) declTags(i int, comp int32, tags []declTag) []declTag {
 	}
 	for j := i + 1; j < int(e.end); j = int(c.dies[j].end) {
 		a := &c.dies[j]
-		if a.tag == tagLLVMAnnotation && string(a.name) == "btf_decl_tag" {
-			tags = append(tags, declTag{c.str(a.constStr), comp})
+		if a.tag == tagLLVMAnnotation && nameIs(a.name, "btf_decl_tag") {
+			tags = append(tags, declTag{c.str(a.blob), comp})
 		}
 	}
 	return tags
@@ -652,8 +678,8 @@ func (c *cuEnc) componentTags(i int, comp uint32, tags []declTag) []declTag {
 	idx := int32(0)
 	for j := i + 1; j < int(e.end); j = int(c.dies[j].end) {
 		switch d := &c.dies[j]; {
-		case d.tag == tagLLVMAnnotation && string(d.name) == "btf_decl_tag":
-			tags = append(tags, declTag{c.str(d.constStr), -1})
+		case d.tag == tagLLVMAnnotation && nameIs(d.name, "btf_decl_tag"):
+			tags = append(tags, declTag{c.str(d.blob), -1})
 		case d.tag == comp:
 			tags = c.declTags(j, idx, tags)
 			idx++
@@ -698,7 +724,7 @@ func (c *cuEnc) function(i int) {
 		return
 	}
 	name := e.name
-	if len(name) == 0 {
+	if isEmpty(name) {
 		for _, o := range []struct {
 			bit uint32
 			off uint64
@@ -710,13 +736,13 @@ func (c *cuEnc) function(i int) {
 				}
 			}
 		}
-		if len(name) == 0 {
+		if isEmpty(name) {
 			return
 		}
 	}
 	sym := -1
 	if len(c.syms.funcs) > 0 {
-		s, ok := c.syms.funcs[string(name)]
+		s, ok := c.syms.funcs[string(cstr(name))]
 		if !ok {
 			return
 		}
@@ -729,7 +755,7 @@ func (c *cuEnc) function(i int) {
 		return
 	}
 	f := cuFunc{name: c.str(name), sym: sym, proto: rec}
-	if !c.feat.NoDeclTag && e.children {
+	if !c.feat.NoDeclTag && c.annotated && e.children {
 		f.tags = c.componentTags(i, tagFormalParameter, nil)
 	}
 	c.out.funcs = append(c.out.funcs, f)
@@ -750,7 +776,7 @@ func (c *cuEnc) variable(i int) {
 	var addr uint64
 	global := false
 	if !decl {
-		addr, global = c.locationAddr(e.location)
+		addr, global = c.locationAddr(e.blob)
 	}
 	if !global && spec < 0 {
 		return
@@ -764,7 +790,7 @@ func (c *cuEnc) variable(i int) {
 	if !ok {
 		return
 	}
-	if addr == 0 && string(e.name) != sym.name {
+	if addr == 0 && !nameIs(e.name, sym.name) {
 		return
 	}
 	v := i
@@ -783,7 +809,7 @@ func (c *cuEnc) variable(i int) {
 		linkage = btf.LinkageGlobal
 	}
 	cv := cuVar{name: c.str([]byte(sym.name)), typ: c.ref(v), linkage: linkage, off: uint32(off), size: sym.size}
-	if !c.feat.NoDeclTag {
+	if !c.feat.NoDeclTag && c.annotated {
 		cv.tags = c.declTags(i, -1, nil)
 	}
 	c.out.vars = append(c.out.vars, cv)
@@ -818,4 +844,22 @@ func (c *cuEnc) locationAddr(v []byte) (uint64, bool) {
 		return ac.uN(c.addrSize), true
 	}
 	return 0, false
+}
+
+// wordBufs recycles the record buffers of units (cuOut.words) once merged.
+var wordBufs sync.Pool
+
+// getWords returns an empty buffer of capacity at least n.
+func getWords(n int) []uint32 {
+	if p, ok := wordBufs.Get().(*[]uint32); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]uint32, 0, n)
+}
+
+// putWords gives back a buffer of getWords that is no longer used.
+func putWords(w []uint32) {
+	if cap(w) > 0 {
+		wordBufs.Put(&w)
+	}
 }

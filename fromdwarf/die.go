@@ -85,33 +85,45 @@ const (
 	hasDataBitOffset
 	hasLocation
 	hasImport
-	hasRefOutside // a reference attribute that could not be resolved (supplementary file)
+	hasRefOutside // a reference attribute that is not followed (type unit)
 )
 
-// die is one decoded DIE: the attributes the encoder uses.
+// die is one decoded DIE: the attributes the encoder uses. It is kept small
+// (136 bytes), being written for each of the millions of DIEs of a kernel:
+// attributes that the encoder reads only on DIEs of different tags share a
+// field, and each is stored only on the DIEs of its tag (has records them
+// all).
 type die struct {
 	off      uint64 // offset in .debug_info
 	tag      uint32
 	children bool
+	// encoding is DW_AT_encoding, or 0xff for a value above 0xff (no
+	// DW_ATE_* the encoder looks for).
+	encoding uint8
 	end      int32 // index past the DIE's last descendant
 	has      uint32
 
-	name           []byte
-	constStr       []byte // DW_AT_const_value as a string (annotations)
-	location       []byte // DW_AT_location expression
+	// name is DW_AT_name. It may run past the name's terminating NUL
+	// (to the end of .debug_str, saving a search for the NUL of every
+	// name): the name is what comes before the first NUL, if any (see
+	// cstr, nameIs, isEmpty). The names of unit DIEs are exact.
+	name []byte
+	// blob is DW_AT_const_value as a string of an annotation
+	// (DW_TAG_LLVM_annotation), DW_AT_location of a variable.
+	blob           []byte
 	typ            uint64 // DW_AT_type, as a .debug_info offset
 	abstractOrigin uint64
 	specification  uint64
 	importOff      uint64
 	byteSize       uint64
-	bitOffset      uint64
 	bitSize        uint64
-	dataBitOffset  uint64
-	memberLoc      uint64
-	constValue     int64
-	upperBound     int64
-	count          int64
-	encoding       uint64
+	// bitOff is DW_AT_data_bit_offset of a member, or else its
+	// DW_AT_bit_offset.
+	bitOff uint64
+	// val is DW_AT_data_member_location of a member, DW_AT_const_value of
+	// an enumerator, DW_AT_upper_bound of a subrange when constant, or
+	// else its DW_AT_count.
+	val int64
 }
 
 func (d *die) is(bit uint32) bool { return d.has&bit != 0 }
@@ -122,6 +134,8 @@ type dwarfData struct {
 	info, abbrev, str, strOffsets, addr, lineStr []byte
 	bo                                           binary.ByteOrder
 	units                                        []unitHeader
+	alt                                          *dwarfData   // the supplementary file (dwz -m), or nil
+	abbrevs                                      *abbrevCache // shared tables (dwz), or nil: see unitAbbrevs
 }
 
 // unitHeader is a unit's header.
@@ -202,6 +216,7 @@ type unitReader struct {
 	abbrevs  *abbrevTable
 	strBase  uint64 // DW_AT_str_offsets_base
 	addrBase uint64 // DW_AT_addr_base
+	le       bool   // little-endian
 }
 
 // readUnit decodes every DIE of unit u into dies (reusing its storage),
@@ -217,11 +232,14 @@ func (d *dwarfData) readUnit(u *unitHeader, dies []die) ([]die, uint64, error) {
 }
 
 func (d *dwarfData) readUnitDIEs(u *unitHeader, dies []die) ([]die, *unitReader, error) {
-	t, err := parseAbbrevs(d.abbrev, u.abbrevOff, d.bo)
+	t, owned, err := d.unitAbbrevs(u)
 	if err != nil {
 		return dies, nil, err
 	}
-	r := &unitReader{d: d, u: u, abbrevs: t, strBase: 8, addrBase: 8}
+	if owned {
+		defer putAbbrevTable(t)
+	}
+	r := &unitReader{d: d, u: u, abbrevs: t, strBase: 8, addrBase: 8, le: d.bo == binary.LittleEndian}
 	if u.offSize == 8 {
 		r.strBase = 16
 		r.addrBase = 16
@@ -255,9 +273,7 @@ func (d *dwarfData) readUnitDIEs(u *unitHeader, dies []die) ([]die, *unitReader,
 		}
 		dies = append(dies, die{off: off, tag: a.tag, children: a.children})
 		e := &dies[len(dies)-1]
-		for i := range a.attrs {
-			r.attr(c, e, a.attrs[i].attr, a.attrs[i].form, a.attrs[i].implicit)
-		}
+		r.decode(c, e, a)
 		if c.err != nil {
 			return dies, r, fmt.Errorf("DIE 0x%x: %w", off, c.err)
 		}
@@ -337,7 +353,7 @@ const (
 	clsFlag
 	clsAddr
 	clsOther
-	clsAlt // a reference or string in a supplementary file
+	clsAlt // a reference that is not followed (DW_FORM_ref_sig8, into a type unit)
 )
 
 // attr decodes one attribute into e.
@@ -381,49 +397,27 @@ func (r *unitReader) attr(c *cursor, e *die, at, form uint32, implicit int64) {
 		case atImport:
 			e.importOff, e.has = v.u, e.has|hasImport
 		}
-	case atByteSize:
+	case atByteSize, atBitOffset, atBitSize, atDataBitOffset, atEncoding, atUpperBound, atCount:
 		if num {
-			e.byteSize, e.has = uint64(n), e.has|hasByteSize
-		}
-	case atBitOffset:
-		if num {
-			e.bitOffset, e.has = uint64(n), e.has|hasBitOffset
-		}
-	case atBitSize:
-		if num {
-			e.bitSize, e.has = uint64(n), e.has|hasBitSize
-		}
-	case atDataBitOffset:
-		if num {
-			e.dataBitOffset, e.has = uint64(n), e.has|hasDataBitOffset
-		}
-	case atEncoding:
-		if num {
-			e.encoding, e.has = uint64(n), e.has|hasEncoding
+			setNum(e, numField(at), n)
+		} else if at == atUpperBound {
+			e.has |= hasUpperBoundOther
 		}
 	case atConstValue:
 		switch {
 		case num:
-			e.constValue, e.has = n, e.has|hasConstValue
+			setNum(e, fConstValue, n)
 		case v.class == clsString:
-			e.constStr = v.b
-		}
-	case atUpperBound:
-		if num {
-			e.upperBound, e.has = n, e.has|hasUpperBound
-		} else {
-			e.has |= hasUpperBoundOther
-		}
-	case atCount:
-		if num {
-			e.count, e.has = n, e.has|hasCount
+			if e.tag == tagLLVMAnnotation {
+				e.blob = v.b
+			}
 		}
 	case atDataMemberLoc:
 		switch {
 		case num:
-			e.memberLoc, e.has = uint64(n), e.has|hasDataMemberLoc
+			setNum(e, fMemberLoc, n)
 		case v.class == clsBlock:
-			e.memberLoc, e.has = exprOffset(v.b), e.has|hasDataMemberLoc
+			setNum(e, fMemberLoc, int64(exprOffset(v.b)))
 		}
 	case atDeclaration:
 		if v.class == clsFlag && v.u != 0 {
@@ -435,7 +429,10 @@ func (r *unitReader) attr(c *cursor, e *die, at, form uint32, implicit int64) {
 		}
 	case atLocation:
 		if v.class == clsBlock {
-			e.location, e.has = v.b, e.has|hasLocation
+			if e.tag == tagVariable {
+				e.blob = v.b
+			}
+			e.has |= hasLocation
 		}
 	}
 }
@@ -544,15 +541,18 @@ func (r *unitReader) skipOrDecode(c *cursor, e *die, form uint32, implicit int64
 	case formRefSig8:
 		c.u64()
 		return value{class: clsAlt}
-	case formRefSup4:
-		c.u32()
-		return value{class: clsAlt}
+	case formRefSup4: // references into the supplementary file: see altfile.go
+		return value{class: clsRef, u: uint64(c.u32()) | AltOffset}
 	case formRefSup8:
-		c.u64()
-		return value{class: clsAlt}
-	case formGNURefAlt, formGNUStrpAlt, formStrpSup:
-		c.uN(offSize)
-		return value{class: clsAlt}
+		return value{class: clsRef, u: c.u64() | AltOffset}
+	case formGNURefAlt:
+		return value{class: clsRef, u: c.uN(offSize) | AltOffset}
+	case formGNUStrpAlt, formStrpSup:
+		off := c.uN(offSize)
+		if skip || c.err != nil {
+			return value{class: clsOther}
+		}
+		return r.altString(c, off)
 	case formSecOffset:
 		c.uN(offSize)
 		return value{class: clsOther}

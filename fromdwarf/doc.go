@@ -90,11 +90,36 @@
 // DWARF compressed by dwz has DW_TAG_partial_unit units holding the DIEs
 // that several units share, which those units import with
 // DW_TAG_imported_unit. The encoder follows the imports: each unit is
-// encoded with the partial units it imports, transitively, and partial
-// units are not encoded on their own. (pahole 1.24 stops at imported units
-// and writes no BTF for such files.) DWARF moved into a supplementary file
-// by dwz -m (.gnu_debugaltlink, DW_FORM_GNU_ref_alt) is refused with
-// ErrUnsupported.
+// encoded with the partial units it imports, transitively, and with those
+// its DIEs refer to without importing them; partial units are not encoded
+// on their own. (pahole 1.24 stops at imported units and writes no BTF for
+// such files.) The BTF, once deduplicated, has the same types as that of
+// the files before dwz, in another order.
+//
+// dwz -m moves what several files share into a supplementary file, which
+// they name in a .gnu_debugaltlink section (a path, then the supplementary
+// file's build-id) or, with dwz -5, in DWARF 5's .debug_sup; their DIEs
+// refer to it with DW_FORM_GNU_ref_alt or DW_FORM_ref_sup4/8, and to its
+// strings with DW_FORM_GNU_strp_alt or DW_FORM_strp_sup. Distributions
+// ship debuginfo this way (SUSE's kernel-default-debuginfo holds
+// /usr/lib/debug/.dwz/kernel-default-VERSION.ARCH). The encoder reads the
+// supplementary file too: Options.AltData or Options.AltFile when given,
+// otherwise the file at the link's path (relative to the input's directory
+// when relative), then /usr/lib/debug/.build-id/xx/yyyy.debug, as elfutils'
+// dwarf_getalt does. Its build-id must be the link's (ErrAltMismatch);
+// not finding it is an error (ErrNoAltFile) naming the paths tried.
+// ReadAltLink reads the link, for callers that find the file themselves.
+//
+// # Packages
+//
+// ScanPackage (ScanPackageFile) reads the ELF files it is asked for (a
+// vmlinux, modules) out of a kernel debug package as a stream, with the
+// supplementary file the package holds for each: at the link's path, or in
+// a .dwz directory with the link's build-id, before or after the file in
+// the stream; PackageELF.Options passes it to Encode. ReadPackageVmlinux
+// reads a package's vmlinux that way. VmlinuxEncoder, the encoder of
+// archive add, finds the supplementary file among the .dwz files of the
+// package the archive reads (FindAlt, EncodeVmlinuxAlt).
 //
 // # Warnings
 //

@@ -39,34 +39,48 @@ func EncodeFile(path string, opts *Options) (*btf.Spec, *Stats, error) {
 // and only while the DWARF is encoded: the file must not be truncated
 // meanwhile.
 //
+// When the DWARF refers to a supplementary file (dwz -m:
+// .gnu_debugaltlink or .debug_sup), that file is read too: opts.AltData or
+// opts.AltFile when set, otherwise the file the link names, looked up
+// relative to the directory of r when r is an *os.File, then under
+// /usr/lib/debug (see Options.AltFile). Its build-id must be the one the
+// link records. Not finding it is an error wrapping ErrNoAltFile; a file
+// with another build-id, ErrAltMismatch.
+//
 // A corrupt or truncated ELF file or DWARF section is an error. DWARF that
 // is valid but cannot be mapped to BTF is replaced (a reference to a type
 // of another unit becomes void, say) and reported to opts.Warn.
 func Encode(r io.ReaderAt, opts *Options) (*btf.Spec, *Stats, error) {
 	if f, ok := r.(*os.File); ok {
 		if image, unmap := mapFile(f); image != nil {
-			return encode(bytes.NewReader(image), image, unmap, opts)
+			return encode(bytes.NewReader(image), f.Name(), image, unmap, opts)
 		}
+		return encode(r, f.Name(), nil, nil, opts)
 	}
-	return encode(r, nil, nil, opts)
+	return encode(r, "", nil, nil, opts)
 }
 
 // EncodeBytes encodes the DWARF of an ELF file held in memory, such as a
 // vmlinux read out of a package; see Encode. The sections are used in
-// place, not copied.
+// place, not copied. A supplementary file named by a relative path is
+// only found through opts.AltFile or opts.AltData, the directory of the
+// ELF file being unknown.
 func EncodeBytes(image []byte, opts *Options) (*btf.Spec, *Stats, error) {
-	return encode(bytes.NewReader(image), image, nil, opts)
+	return encode(bytes.NewReader(image), "", image, nil, opts)
 }
 
-// encode encodes the ELF file r, whose bytes are image when not nil.
-// release, when not nil, is called once the DWARF is no longer used.
-func encode(r io.ReaderAt, image []byte, release func(), opts *Options) (spec *btf.Spec, st *Stats, err error) {
+// encode encodes the ELF file r, whose bytes are image when not nil, and
+// whose path is path when known. release, when not nil, is called once the
+// DWARF is no longer used.
+func encode(r io.ReaderAt, path string, image []byte, release func(), opts *Options) (spec *btf.Spec, st *Stats, err error) {
 	released := false
+	var alt *altFile
 	done := func() {
 		if release != nil && !released {
 			released = true
 			release()
 		}
+		alt.close()
 	}
 	defer done()
 	defer func() {
@@ -98,8 +112,20 @@ func encode(r io.ReaderAt, image []byte, release func(), opts *Options) (spec *b
 			st.DWARFBytes += s.Size
 		}
 	}
-	if f.Section(".gnu_debugaltlink") != nil {
-		return nil, nil, fmt.Errorf("%w: the DWARF refers to a supplementary file (.gnu_debugaltlink, dwz -m), which is not followed yet", ErrUnsupported)
+	link, err := altLinkOf(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if link != nil {
+		if alt, err = openAlt(link, path, opts); err != nil {
+			return nil, nil, err
+		}
+		for _, s := range alt.f.Sections {
+			if strings.HasPrefix(s.Name, ".debug_") {
+				st.DWARFSections = append(st.DWARFSections, SectionSize{s.Name + " (supplementary)", s.Size})
+				st.DWARFBytes += s.Size
+			}
+		}
 	}
 	syms, err := readSymbols(f, !opts.Features.NoVars)
 	if err != nil {
@@ -109,11 +135,14 @@ func encode(r io.ReaderAt, image []byte, release func(), opts *Options) (spec *b
 	if err != nil {
 		return nil, nil, fmt.Errorf("DWARF: %w", err)
 	}
+	if alt != nil {
+		d.alt = alt.d
+	}
 	st.Phases = append(st.Phases, Phase{"read ELF", time.Since(t0)})
 
 	t0 = time.Now()
 	st.CUs = len(d.units)
-	words, strs, err := encodeUnits(d, f, syms, opts, st, release != nil && f.Type != elf.ET_REL)
+	words, strs, stream, err := encodeUnits(d, f, syms, opts, st, release != nil && f.Type != elf.ET_REL)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,7 +160,7 @@ func encode(r io.ReaderAt, image []byte, release func(), opts *Options) (spec *b
 		return raw, st, nil
 	}
 	t0 = time.Now()
-	out, err := dedupSpec(raw)
+	out, err := dedupSpec(raw, stream)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dedup: %w", err)
 	}

@@ -14,7 +14,7 @@ var ErrNoDWARF = errors.New("no DWARF debug information")
 var ErrMalformed = errors.New("malformed DWARF")
 
 // ErrUnsupported means the DWARF uses something the encoder does not
-// follow, such as references into a supplementary file.
+// follow, such as sections compressed the old GNU way (.zdebug).
 var ErrUnsupported = errors.New("unsupported DWARF")
 
 // DIEError locates a problem in the DWARF input: the compilation unit (by
@@ -23,13 +23,13 @@ var ErrUnsupported = errors.New("unsupported DWARF")
 type DIEError struct {
 	CU       string // name of the compilation unit (DW_AT_name)
 	CUOffset uint64 // offset of the unit's DIE in .debug_info
-	Offset   uint64 // offset of the DIE in .debug_info
+	Offset   uint64 // offset of the DIE in .debug_info (of the supplementary file when AltOffset is set)
 	Msg      string
 	Err      error // wrapped sentinel, or nil
 }
 
 func (e *DIEError) Error() string {
-	s := fmt.Sprintf("CU %q (0x%x): DIE 0x%x: %s", e.CU, e.CUOffset, e.Offset, e.Msg)
+	s := fmt.Sprintf("CU %q (0x%x): DIE %s: %s", e.CU, e.CUOffset, dieOffset(e.Offset), e.Msg)
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}

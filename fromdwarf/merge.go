@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/btfhub/btfhub/btf"
+	"github.com/btfhub/btfhub/dedup"
 )
 
 // merger concatenates the CUs' BTF into one type section and one string
@@ -17,8 +18,8 @@ type merger struct {
 	words     []uint32
 	strs      []byte
 	strIdx    map[string]uint32
-	strSec    []byte            // .debug_str
-	bySecOff  map[uint32]uint32 // offset in .debug_str -> string offset
+	strSec    []byte   // .debug_str
+	bySecOff  []uint32 // offset in .debug_str -> string offset, or unmapped
 	strBase   uint32
 	nextID    uint32
 	generated []bool
@@ -30,11 +31,23 @@ type merger struct {
 	hasIndex bool
 	indexID  uint32
 	strMap   []uint32 // scratch
+	// stream deduplicates the merged types as units are added (see
+	// dedup.Stream), or is nil.
+	stream *dedup.Stream
 }
 
-func newMerger(base *btf.Spec, nFuncs int, sizeHint int) *merger {
-	m := &merger{base: base, strIdx: map[string]uint32{"": 0}, bySecOff: map[uint32]uint32{}, nextID: 1, generated: make([]bool, nFuncs)}
+// newMerger returns a merger for the units of one file. sizeHint is the
+// number of words of types expected. Unless opts.NoDedup, or opts.Base (a
+// module's BTF is deduplicated against its base, which dedup.Stream does
+// not do), the types are deduplicated as they are merged.
+func newMerger(opts *Options, nFuncs int, sizeHint int) *merger {
+	base := opts.Base
+	m := &merger{base: base, strIdx: map[string]uint32{"": 0}, nextID: 1, generated: make([]bool, nFuncs)}
 	m.words = make([]uint32, 0, sizeHint)
+	if !opts.NoDedup && base == nil {
+		// About 9.7 words per type before dedup in the Linux kernel.
+		m.stream = dedup.NewStream(sizeHint / 9)
+	}
 	if base != nil {
 		m.nextID = uint32(base.NextID())
 		m.strBase = base.StringBase() + uint32(base.StringsSize())
@@ -63,15 +76,26 @@ func (m *merger) localStr(s []byte) uint32 {
 	p := uintptr(unsafePointer(s))
 	base := uintptr(unsafePointer(m.strSec))
 	if len(m.strSec) > 0 && p >= base && p-base < uintptr(len(m.strSec)) {
-		k := uint32(p - base)
-		if off, ok := m.bySecOff[k]; ok {
-			return off
-		}
-		off := m.str(s)
-		m.bySecOff[k] = off
-		return off
+		return m.secStr(int(p - base))
 	}
 	return m.str(s)
+}
+
+// secStr returns the string offset of the string at offset k of
+// .debug_str.
+func (m *merger) secStr(k int) uint32 {
+	if m.bySecOff == nil {
+		m.bySecOff = make([]uint32, len(m.strSec))
+		for i := range m.bySecOff {
+			m.bySecOff[i] = unmapped
+		}
+	}
+	if off := m.bySecOff[k]; off != unmapped {
+		return off
+	}
+	off := m.str(cstr(m.strSec[k:]))
+	m.bySecOff[k] = off
+	return off
 }
 
 // add appends one CU.
@@ -143,6 +167,13 @@ func (m *merger) add(o *cuOut) {
 		}
 		m.secinfo = append(m.secinfo, btf.VarSecinfo{Type: btf.TypeID(varID), Offset: v.off, Size: v.size})
 	}
+	putWords(o.words)
+	o.words = nil
+	if m.stream != nil {
+		// A unit's types refer only to themselves and to the array
+		// index "int" of an earlier unit, as dedup.Stream needs.
+		m.stream.Add(m.words)
+	}
 }
 
 // finish adds the DATASEC of the per-cpu variables, sorted by offset as
@@ -159,6 +190,9 @@ func (m *merger) finish() ([]uint32, string, error) {
 			m.words = append(m.words, uint32(v.Type), v.Offset, v.Size)
 		}
 		m.nextID++
+		if m.stream != nil {
+			m.stream.Add(m.words)
+		}
 	}
 	return m.words, string(m.strs), nil
 }
@@ -227,6 +261,9 @@ type strMapper struct {
 }
 
 func (sm *strMapper) get(i uint32) uint32 {
+	if i&strSecBit != 0 {
+		return sm.m.secStr(int(i &^ strSecBit))
+	}
 	off := sm.m.strMap[i]
 	if off == unmapped {
 		off = sm.m.localStr(sm.local[i])

@@ -101,6 +101,19 @@ type Options struct {
 	NoDedup bool
 	// Features turns off kinds old consumers cannot read.
 	Features Features
+	// AltFile is the path of the supplementary DWARF file (made by dwz
+	// -m) that the input's .gnu_debugaltlink or .debug_sup section names,
+	// for when it is not where the link says. When empty, the file is
+	// looked up: at the link's path, relative to the input's directory
+	// when relative (an absolute one under the tree the input is in when
+	// that is an unpacked package, then as given), then at
+	// /usr/lib/debug/.build-id/xx/yyyy.debug. Whichever way it is found,
+	// its build-id must be the link's. Inputs without a link ignore it.
+	AltFile string
+	// AltData, when not nil, is the supplementary file's contents, used
+	// instead of reading AltFile, which then only names it in errors:
+	// the file as read out of a package, say.
+	AltData []byte
 	// Warn, when set, receives each warning: DWARF that could not be
 	// mapped to BTF and was replaced (by void, say) or skipped. Warnings
 	// name the CU and the DIE offset. Calls are made from one goroutine at

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // This file is a DWARF 2-5 .debug_info reader made for encoding: it decodes
@@ -167,6 +168,24 @@ func (c *cursor) cstr() []byte {
 	return nil
 }
 
+// cstr returns the string b holds up to its first NUL byte, or all of b.
+func cstr(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i:i]
+	}
+	return b
+}
+
+// nameIs reports whether the string in b, up to its first NUL byte if any,
+// is s.
+func nameIs(b []byte, s string) bool {
+	return len(b) >= len(s) && string(b[:len(s)]) == s && (len(b) == len(s) || b[len(s)] == 0)
+}
+
+// isEmpty reports whether the string in b, up to its first NUL byte if any,
+// is empty.
+func isEmpty(b []byte) bool { return len(b) == 0 || b[0] == 0 }
+
 // cstrAt returns the NUL-terminated string at off of sec.
 func cstrAt(sec []byte, off uint64) ([]byte, error) {
 	if off >= uint64(len(sec)) {
@@ -242,41 +261,81 @@ type abbrev struct {
 	tag      uint32
 	children bool
 	attrs    []attrSpec
+	ops      []attrOp // the attributes compiled for a unit (see attrops.go)
 }
 
-// abbrevTable maps abbreviation codes to abbreviations.
+// abbrevTable maps abbreviation codes to abbreviations. Tables are reused
+// from unit to unit (see getAbbrevTable): their abbreviations' attributes
+// and ops are slices of one array each.
 type abbrevTable struct {
 	dense  []abbrev // codes 1..len(dense)
-	sparse map[uint64]*abbrev
+	extra  []abbrev // the others, by sparse
+	sparse map[uint64]int32
+	attrs  []attrSpec
+	ops    []attrOp
+	spans  []span // scratch
 }
+
+// span is a range of abbrevTable.attrs or abbrevTable.ops.
+type span struct{ start, end int32 }
 
 func (t *abbrevTable) get(code uint64) *abbrev {
 	if code-1 < uint64(len(t.dense)) {
 		return &t.dense[code-1]
 	}
-	return t.sparse[code]
+	if i, ok := t.sparse[code]; ok {
+		return &t.extra[i]
+	}
+	return nil
 }
+
+var abbrevTables = sync.Pool{New: func() any { return new(abbrevTable) }}
+
+// getAbbrevTable returns an empty table, to give back with
+// putAbbrevTable once no longer used.
+func getAbbrevTable() *abbrevTable {
+	t := abbrevTables.Get().(*abbrevTable)
+	t.dense, t.extra, t.attrs, t.ops = t.dense[:0], t.extra[:0], t.attrs[:0], t.ops[:0]
+	clear(t.sparse)
+	return t
+}
+
+func putAbbrevTable(t *abbrevTable) { abbrevTables.Put(t) }
 
 // parseAbbrevs reads the abbreviation table at off of .debug_abbrev.
 func parseAbbrevs(sec []byte, off uint64, bo binary.ByteOrder) (*abbrevTable, error) {
+	t := getAbbrevTable()
+	if err := t.parse(sec, off, bo); err != nil {
+		putAbbrevTable(t)
+		return nil, err
+	}
+	return t, nil
+}
+
+// parse reads the abbreviation table at off of .debug_abbrev into t.
+func (t *abbrevTable) parse(sec []byte, off uint64, bo binary.ByteOrder) error {
 	if off >= uint64(len(sec)) {
-		return nil, fmt.Errorf("abbreviation table offset 0x%x out of range", off)
+		return fmt.Errorf("abbreviation table offset 0x%x out of range", off)
 	}
 	c := &cursor{b: sec, off: int(off), bo: bo}
-	t := &abbrevTable{}
+	// The attributes of the abbreviations of dense then extra are
+	// attrs[spans[i].start:spans[i].end]; the slices are set at the end,
+	// attrs being complete.
+	spans := t.spans[:0]
 	for {
 		code := c.uleb()
 		if c.err != nil {
-			return nil, fmt.Errorf("abbreviation table at 0x%x: %w", off, c.err)
+			return fmt.Errorf("abbreviation table at 0x%x: %w", off, c.err)
 		}
 		if code == 0 {
-			return t, nil
+			break
 		}
 		a := abbrev{tag: uint32(c.uleb()), children: c.u8() != 0}
+		start := int32(len(t.attrs))
 		for {
 			at, form := c.uleb(), c.uleb()
 			if c.err != nil {
-				return nil, fmt.Errorf("abbreviation table at 0x%x: %w", off, c.err)
+				return fmt.Errorf("abbreviation table at 0x%x: %w", off, c.err)
 			}
 			if at == 0 && form == 0 {
 				break
@@ -285,15 +344,28 @@ func parseAbbrevs(sec []byte, off uint64, bo binary.ByteOrder) (*abbrevTable, er
 			if form == formImplicitConst {
 				s.implicit = c.sleb()
 			}
-			a.attrs = append(a.attrs, s)
+			t.attrs = append(t.attrs, s)
 		}
-		if code == uint64(len(t.dense))+1 && t.sparse == nil {
+		if code == uint64(len(t.dense))+1 && len(t.extra) == 0 {
 			t.dense = append(t.dense, a)
+			spans = append(spans, span{start, int32(len(t.attrs))})
 			continue
 		}
 		if t.sparse == nil {
-			t.sparse = map[uint64]*abbrev{}
+			t.sparse = map[uint64]int32{}
 		}
-		t.sparse[code] = &a
+		t.sparse[code] = int32(len(t.extra))
+		t.extra = append(t.extra, a)
+		spans = append(spans, span{start, int32(len(t.attrs))})
 	}
+	for i := range t.dense {
+		sp := spans[i]
+		t.dense[i].attrs = t.attrs[sp.start:sp.end:sp.end]
+	}
+	for i := range t.extra {
+		sp := spans[len(t.dense)+i]
+		t.extra[i].attrs = t.attrs[sp.start:sp.end:sp.end]
+	}
+	t.spans = spans
+	return nil
 }

@@ -35,26 +35,20 @@ func loadDWARF(f *elf.File, image []byte) (*dwarfData, error) {
 			}
 			continue
 		}
-		b, err := sectionData(f, s, image)
+		rels := relocationsOf(f, s)
+		b, err := sectionData(f, s, image, rels != nil)
 		if err != nil {
 			return nil, fmt.Errorf("section %s: %w", sec.name, err)
+		}
+		if rels != nil {
+			if err := applyRelocations(f, rels, b); err != nil {
+				return nil, fmt.Errorf("section %s: %w", sec.name, err)
+			}
 		}
 		*sec.dst = b
 	}
 	if d.info == nil {
 		return nil, ErrNoDWARF
-	}
-	if f.Type == elf.ET_REL {
-		for _, sec := range []struct {
-			name string
-			b    []byte
-		}{{".debug_info", d.info}, {".debug_str_offsets", d.strOffsets}, {".debug_addr", d.addr}} {
-			if sec.b != nil {
-				if err := applyRelocations(f, sec.name, sec.b); err != nil {
-					return nil, fmt.Errorf("section %s: %w", sec.name, err)
-				}
-			}
-		}
 	}
 	if err := d.parseUnits(); err != nil {
 		return nil, err
@@ -62,13 +56,38 @@ func loadDWARF(f *elf.File, image []byte) (*dwarfData, error) {
 	return d, nil
 }
 
+// relocationsOf returns the relocation section that applies to s, in a
+// relocatable file (a module), or nil. Only the sections whose offsets
+// point into other sections have one: .debug_info, .debug_str_offsets,
+// .debug_addr (the supplementary file made by dwz -m is a relocatable file
+// without any).
+func relocationsOf(f *elf.File, s *elf.Section) *elf.Section {
+	if f.Type != elf.ET_REL {
+		return nil
+	}
+	idx := -1
+	for i, t := range f.Sections {
+		if t == s {
+			idx = i
+		}
+	}
+	var rels *elf.Section
+	for _, r := range f.Sections {
+		if (r.Type == elf.SHT_RELA || r.Type == elf.SHT_REL) && int(r.Info) == idx {
+			rels = r
+		}
+	}
+	return rels
+}
+
 // sectionData returns the contents of s: a slice of image when possible,
-// otherwise a copy (decompressed if need be).
-func sectionData(f *elf.File, s *elf.Section, image []byte) ([]byte, error) {
+// otherwise a copy (decompressed if need be). A section to be relocated
+// is always a copy.
+func sectionData(f *elf.File, s *elf.Section, image []byte, relocated bool) ([]byte, error) {
 	if s.Type == elf.SHT_NOBITS {
 		return nil, fmt.Errorf("section has no data")
 	}
-	if image != nil && s.Flags&elf.SHF_COMPRESSED == 0 && f.Type != elf.ET_REL {
+	if image != nil && s.Flags&elf.SHF_COMPRESSED == 0 && !relocated {
 		end := s.Offset + s.FileSize
 		if end < s.Offset || end > uint64(len(image)) {
 			return nil, fmt.Errorf("offset %d and size %d are past the end of the file (%d bytes)", s.Offset, s.FileSize, len(image))
@@ -78,25 +97,11 @@ func sectionData(f *elf.File, s *elf.Section, image []byte) ([]byte, error) {
 	return s.Data()
 }
 
-// applyRelocations applies the RELA relocations of section name to b, its
-// contents, as a linker would for the absolute relocations DWARF uses
-// (S + A). Only x86-64 and arm64 objects are supported.
-func applyRelocations(f *elf.File, name string, b []byte) error {
-	idx := -1
-	for i, s := range f.Sections {
-		if s.Name == name {
-			idx = i
-		}
-	}
-	var rels *elf.Section
-	for _, s := range f.Sections {
-		if (s.Type == elf.SHT_RELA || s.Type == elf.SHT_REL) && int(s.Info) == idx {
-			rels = s
-		}
-	}
-	if rels == nil {
-		return nil
-	}
+// applyRelocations applies the relocations of section rels to b, the
+// contents of the section they apply to, as a linker would for the
+// absolute relocations DWARF uses (S + A). Only RELA relocations of x86-64
+// and arm64 objects are supported.
+func applyRelocations(f *elf.File, rels *elf.Section, b []byte) error {
 	if rels.Type != elf.SHT_RELA || f.Class != elf.ELFCLASS64 {
 		return fmt.Errorf("%w: relocations of type %s in a %s file", ErrUnsupported, rels.Type, f.Class)
 	}

@@ -1,14 +1,14 @@
 package fromdwarf
 
 import (
-	"cmp"
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/btfhub/btfhub/dedup"
 )
 
 // encodeUnits encodes every unit, opts.Jobs at a time, and merges the
@@ -18,7 +18,7 @@ import (
 // pages of the units already merged are dropped from the resident set as
 // the merge advances, so that memory holds a window of the section rather
 // than all of it.
-func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *Stats, mapped bool) ([]uint32, string, error) {
+func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *Stats, mapped bool) ([]uint32, string, *dedup.Stream, error) {
 	jobs := opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
@@ -38,6 +38,7 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 	for i := range slots {
 		slots[i].done = make(chan struct{})
 	}
+	sets := newUnitSets(d)
 	var next atomic.Int64
 	var stop atomic.Bool
 	// Bound how far workers run ahead of the merge, so that memory holds
@@ -50,13 +51,17 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 			defer wg.Done()
 			c := &cuEnc{feat: opts.Features, syms: syms, addrSize: addrSize, bo: bo}
 			for {
+				// Take a place in the window before a unit: a unit
+				// taken first could wait for a place that units
+				// after it hold, while the merge waits for it.
+				window <- struct{}{}
 				i := int(next.Add(1) - 1)
 				if i >= len(slots) {
+					<-window
 					return
 				}
-				window <- struct{}{}
 				if !stop.Load() {
-					slots[i].out, slots[i].err = c.encodeUnit(d, &d.units[i])
+					slots[i].out, slots[i].err = c.encodeUnit(d, &d.units[i], sets)
 				}
 				close(slots[i].done)
 			}
@@ -65,7 +70,7 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 	// The encoded types take about 0.81 bytes per byte of .debug_info (the
 	// Linux kernel's vmlinux and modules, gcc and clang): allocating that
 	// at once avoids copying a growing slice of hundreds of MB.
-	m := newMerger(opts.Base, len(syms.funcs), len(d.info)*5/24)
+	m := newMerger(opts, len(syms.funcs), len(d.info)*5/24)
 	m.strSec = d.str
 	var firstErr error
 	var dropped uint64
@@ -99,14 +104,18 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, "", firstErr
+		return nil, "", nil, firstErr
 	}
-	return m.finish()
+	words, strs, err := m.finish()
+	return words, strs, m.stream, err
 }
 
 // encodeUnit encodes unit u. The encoder's buffers are reused from one
 // unit to the next.
-func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader) (out *cuOut, err error) {
+//
+// The DIEs of the partial units (dwz) that it imports or refers to, found
+// through sets, are encoded with it.
+func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader, sets *unitSets) (out *cuOut, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: fmt.Sprintf("decoder failure: %v", p), Err: ErrMalformed}
@@ -121,6 +130,7 @@ func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader) (out *cuOut, err error) 
 	clear(c.tagIDs)
 	c.dies, c.addrBase, err = d.readUnit(u, c.dies)
 	c.addr = d.addr
+	c.strSec = d.str
 	if err != nil {
 		return nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: "reading the unit", Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 	}
@@ -142,52 +152,10 @@ func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader) (out *cuOut, err error) 
 		c.bo = binary.LittleEndian
 	}
 	c.roots = append(c.roots[:0], 0)
-	if err := c.followImports(d); err != nil {
+	if err := c.followImports(sets, u); err != nil {
 		return nil, err
 	}
 	c.indexDIEs(u)
 	c.encode()
 	return c.out, nil
-}
-
-// followImports appends to c.dies the DIEs of the partial units that the
-// unit imports (DW_TAG_imported_unit, made by dwz), and of those they
-// import in turn, each once. pahole 1.24 stops at such units.
-func (c *cuEnc) followImports(d *dwarfData) error {
-	var seen map[uint64]bool
-	for i := 0; i < len(c.dies); i++ {
-		e := &c.dies[i]
-		if e.tag != tagImportedUnit {
-			continue
-		}
-		if !e.is(hasImport) {
-			c.warn(i, "imported unit without a usable DW_AT_import (a supplementary file?) not followed")
-			continue
-		}
-		if seen[e.importOff] {
-			continue
-		}
-		if seen == nil {
-			seen = map[uint64]bool{}
-		}
-		seen[e.importOff] = true
-		k, ok := slices.BinarySearchFunc(d.units, e.importOff, func(u unitHeader, off uint64) int {
-			return cmp.Compare(u.dieOff, off)
-		})
-		if !ok {
-			c.warn(i, "imported unit 0x%x is not the start of a unit; not followed", e.importOff)
-			continue
-		}
-		dies, _, err := d.readUnit(&d.units[k], nil)
-		if err != nil {
-			return &DIEError{CU: c.out.name, CUOffset: c.dies[0].off, Offset: e.importOff, Msg: "reading an imported unit", Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
-		}
-		base := int32(len(c.dies))
-		c.roots = append(c.roots, base)
-		for j := range dies {
-			dies[j].end += base
-		}
-		c.dies = append(c.dies, dies...)
-	}
-	return nil
 }

@@ -8,7 +8,8 @@ import "io"
 const EncoderVersion = "pahole-1.24"
 
 // VmlinuxEncoder encodes the BTF of a vmlinux that has no .BTF section,
-// for archive.AddOptions.Encoder (it satisfies archive.Encoder).
+// for archive.AddOptions.Encoder (it satisfies archive.Encoder and
+// archive.AltEncoder).
 type VmlinuxEncoder struct {
 	// Options are passed to Encode; nil means the defaults.
 	Options *Options
@@ -27,4 +28,38 @@ func (e VmlinuxEncoder) EncodeVmlinux(r io.ReaderAt) ([]byte, error) {
 		return nil, err
 	}
 	return s.Marshal(nil), nil
+}
+
+// FindAlt returns the key of alts (files of a package, by path) that holds
+// the supplementary DWARF file (dwz -m) which the vmlinux in r, at path
+// name in the same package, links to: the file at the link's path, or one
+// in a .dwz directory with the link's build-id. It returns "" when none
+// does, or r has no link (or Options.AltFile or AltData is set, which then
+// gives the file).
+func (e VmlinuxEncoder) FindAlt(r io.ReaderAt, name string, alts map[string][]byte) string {
+	if e.Options != nil && (e.Options.AltFile != "" || e.Options.AltData != nil) {
+		return ""
+	}
+	link, err := ReadAltLink(r)
+	if err != nil || link == nil {
+		return ""
+	}
+	return findPackageAlt(link, name, alts)
+}
+
+// EncodeVmlinuxAlt is EncodeVmlinux for a vmlinux read out of a package, at
+// path name there, whose DWARF may link to a supplementary file among alts
+// (see FindAlt). When none of them is that file, it is looked for as
+// Encode does.
+func (e VmlinuxEncoder) EncodeVmlinuxAlt(r io.ReaderAt, name string, alts map[string][]byte) ([]byte, error) {
+	p := e.FindAlt(r, name, alts)
+	if p == "" {
+		return e.EncodeVmlinux(r)
+	}
+	var opts Options
+	if e.Options != nil {
+		opts = *e.Options
+	}
+	opts.AltData, opts.AltFile = alts[p], p
+	return VmlinuxEncoder{Options: &opts}.EncodeVmlinux(r)
 }

@@ -17,7 +17,8 @@ import (
 )
 
 func newEncodeCommand() *cobra.Command {
-	var base, out, features string
+	var base, out, features, alt string
+	var modules []string
 	var jobs int
 	var noDedup, stats, quiet bool
 	cmd := &cobra.Command{
@@ -27,20 +28,38 @@ func newEncodeCommand() *cobra.Command {
 into BTF, as pahole -J does: every type, a FUNC for each function of the
 symbol table, and the per-cpu variables. The input is a vmlinux or module
 ELF file, or a kernel debug package (.deb, .ddeb, .rpm), from which the
-vmlinux is read without unpacking. The output is raw BTF.
+vmlinux (or, with --module, modules) is read without unpacking. The output
+is raw BTF.
 
   --base FILE      encode a module as split BTF over its vmlinux's BTF
+  --module NAME    encode the module NAME of the package (a glob such as
+                   'nf_*' names several; repeatable) as split BTF over
+                   --base, or when not given over the BTF encoded from the
+                   package's own vmlinux (read in a first pass). With one
+                   module name -o is the output file; with a glob or
+                   several names, -o is a directory receiving NAME.btf each
+  --alt FILE       the supplementary DWARF file (dwz -m) the input refers
+                   to, when it is not where the input's .gnu_debugaltlink
+                   or .debug_sup says
   --jobs N         compilation units encoded at once (default: every CPU)
   --no-dedup       keep one copy of each type per compilation unit
   --features LIST  turn off kinds old consumers cannot read, comma-separated:
                    enum64, decl_tag, type_tag, float, vars (or "all")
   --stats          print the dedup-ratio report on standard error
 
+DWARF compressed with dwz -m (as SUSE's debuginfo packages are) refers to a
+supplementary file. Without --alt it is looked for at the path the link
+gives, relative to the input's directory, then under /usr/lib/debug
+(.dwz/NAME, .build-id/xx/yyyy.debug); in a package, in the package itself.
+Its build-id must be the one the link records.
+
 DWARF that cannot be mapped to BTF is reported on standard error as a
 warning naming the compilation unit and DIE offset (--quiet hides them).`,
 		Example: `  btfhub encode /usr/lib/debug/boot/vmlinux-$(uname -r) -o vmlinux.btf
   btfhub encode linux-image-6.1.0-53-cloud-amd64-dbg_6.1.187-1_amd64.deb -o 6.1.0-53-cloud-amd64.btf --stats
   btfhub encode nf_conntrack.ko --base vmlinux.btf -o nf_conntrack.btf
+  btfhub encode linux-image-6.1.0-53-cloud-amd64-dbg_6.1.187-1_amd64.deb --module nf_conntrack --base vmlinux.btf -o nf_conntrack.btf
+  btfhub encode kernel-default-debuginfo-6.4.0-150600.23.7.3.x86_64.rpm --module 'nf_*' -o modules/
   btfhub encode vmlinux --features enum64,decl_tag,type_tag -o old-libbpf.btf`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,7 +80,7 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 			if err != nil {
 				return usagef("encode: --features: %v", err)
 			}
-			opts := &fromdwarf.Options{Jobs: jobs, NoDedup: noDedup, Features: feat}
+			opts := &fromdwarf.Options{Jobs: jobs, NoDedup: noDedup, Features: feat, AltFile: alt}
 			if !quiet {
 				stderr := cmd.ErrOrStderr()
 				opts.Warn = func(err error) { fmt.Fprintf(stderr, "warning: %v\n", err) }
@@ -70,6 +89,9 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 				if opts.Base, err = loadSpec(base, ""); err != nil {
 					return fmt.Errorf("base: %w", err)
 				}
+			}
+			if len(modules) > 0 {
+				return encodeModules(args[0], modules, out, *opts, stats, cmd.ErrOrStderr())
 			}
 			spec, st, err := encodeInput(args[0], opts)
 			if err != nil {
@@ -90,6 +112,8 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 		},
 	}
 	cmd.Flags().StringVar(&base, "base", "", "BTF of the vmlinux a module is split over")
+	cmd.Flags().StringArrayVar(&modules, "module", nil, "encode the package's module NAME (or glob), over --base or the package's vmlinux")
+	cmd.Flags().StringVar(&alt, "alt", "", "supplementary DWARF file (dwz -m) of the input")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "output file (- for standard output)")
 	cmd.Flags().IntVar(&jobs, "jobs", 0, "compilation units encoded at once (0: every CPU)")
 	cmd.Flags().BoolVar(&noDedup, "no-dedup", false, "do not deduplicate")
@@ -99,7 +123,8 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 	return cmd
 }
 
-// encodeInput encodes an ELF file, or the vmlinux of a package.
+// encodeInput encodes an ELF file, or the vmlinux of a package (with the
+// supplementary DWARF file the package holds for it, if any).
 func encodeInput(path string, opts *fromdwarf.Options) (*btf.Spec, *fromdwarf.Stats, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -115,16 +140,14 @@ func encodeInput(path string, opts *fromdwarf.Options) (*btf.Spec, *fromdwarf.St
 		}
 		return s, st, nil
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
-	}
-	k, err := pkgread.ReadVmlinux(f, path, pkgread.Limits{})
+	f.Close()
+	k, err := fromdwarf.ReadPackageVmlinux(path, fromdwarf.PackageOptions{NoAlt: opts.AltFile != ""})
 	if err != nil {
 		return nil, nil, err
 	}
-	s, st, err := fromdwarf.EncodeBytes(k.ELF, opts)
+	s, st, err := fromdwarf.EncodeBytes(k.Data, k.Options(*opts))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %s: %w", path, k.Path, err)
+		return nil, nil, fmt.Errorf("%s: %s: %w", path, k.Name, err)
 	}
 	return s, st, nil
 }

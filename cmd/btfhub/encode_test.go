@@ -1,13 +1,20 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/btfhub/btfhub/btf"
+	"github.com/btfhub/btfhub/diff"
+	"github.com/btfhub/btfhub/fromdwarf"
 	"github.com/btfhub/btfhub/internal/testutil"
 )
 
@@ -76,5 +83,306 @@ func TestEncodeBadInput(t *testing.T) {
 	}
 	if _, err := btf.LoadSpec(out, nil); err == nil {
 		t.Error("an output file was written")
+	}
+}
+
+// sameTypes reports how got differs from want: kind counts, named types
+// (diff.Compare), size.
+func sameTypes(t *testing.T, name string, got, want *btf.Spec) {
+	t.Helper()
+	count := func(s *btf.Spec) map[btf.Kind]int {
+		m := map[btf.Kind]int{}
+		for typ := range s.Types() {
+			m[typ.Kind()]++
+		}
+		return m
+	}
+	if g, w := count(got), count(want); !maps.Equal(g, w) {
+		t.Errorf("%s: kinds %v, want %v", name, g, w)
+	}
+	r := diff.Compare(want, got)
+	if len(r.Added)+len(r.Removed)+len(r.Changed) > 0 {
+		var buf bytes.Buffer
+		diff.WriteText(&buf, r, "want", "got")
+		t.Errorf("%s: types differ:\n%s", name, buf.String())
+	}
+	if g, w := got.MarshalSize(), want.MarshalSize(); g != w {
+		t.Errorf("%s: %d bytes, want %d", name, g, w)
+	}
+}
+
+// dwzPackage builds a .deb laid out as a debuginfo package whose DWARF
+// was compressed with dwz -m: a "vmlinux" (program a of
+// fromdwarf/testdata/dwzm), a module "b.ko" (program b) and, unless
+// withoutAlt, the supplementary file in usr/lib/debug/.dwz. dwzArgs
+// choose the link dwz writes. It returns the package, the programs before
+// dwz, and the tree the package was made of.
+func dwzPackage(t *testing.T, withoutAlt bool, dwzArgs ...string) (deb, plainA, plainB, root string) {
+	t.Helper()
+	gcc := testutil.RequireTool(t, "gcc")
+	dwz := testutil.RequireTool(t, "dwz")
+	dpkg := testutil.RequireTool(t, "dpkg-deb")
+	dir := t.TempDir()
+	src := filepath.Join(testutil.RepoRoot(), "fromdwarf", "testdata", "dwzm")
+	plainA, plainB = filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for out, srcs := range map[string][]string{plainA: {"a.c", "a2.c"}, plainB: {"b.c"}} {
+		args := []string{"-g", "-gdwarf-4", "-O2", "-o", out}
+		for _, s := range srcs {
+			args = append(args, filepath.Join(src, s))
+		}
+		if msg, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
+			t.Fatalf("gcc: %v\n%s", err, msg)
+		}
+	}
+	root = filepath.Join(dir, "pkg")
+	debug := filepath.Join(root, "usr/lib/debug")
+	vmlinux, mod := "boot/vmlinux-1.0.0-test", "lib/modules/1.0.0-test/kernel/b.ko"
+	for dst, from := range map[string]string{vmlinux: plainA, mod: plainB} {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(debug, dst)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(debug, ".dwz"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(dwz, append(dwzArgs, "-m", ".dwz/common", vmlinux, mod)...)
+	cmd.Dir = debug
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("dwz: %v\n%s", err, msg)
+	}
+	pkgRoot := root
+	if withoutAlt {
+		// Package a copy of the tree without the supplementary file.
+		pkgRoot = filepath.Join(dir, "pkg-noalt")
+		if out, err := exec.Command("cp", "-a", root, pkgRoot).CombinedOutput(); err != nil {
+			t.Fatalf("cp: %v\n%s", err, out)
+		}
+		if err := os.RemoveAll(filepath.Join(pkgRoot, "usr/lib/debug/.dwz")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	control := filepath.Join(pkgRoot, "DEBIAN", "control")
+	if err := os.MkdirAll(filepath.Dir(control), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(control, []byte("Package: kernel-test-debuginfo\nVersion: 1.0\nArchitecture: amd64\nMaintainer: btfhub <btfhub@example.org>\nDescription: test\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deb = filepath.Join(dir, "test.deb")
+	if out, err := exec.Command(dpkg, "-Zxz", "--root-owner-group", "--build", pkgRoot, deb).CombinedOutput(); err != nil {
+		t.Fatalf("dpkg-deb: %v\n%s", err, out)
+	}
+	return deb, plainA, plainB, root
+}
+
+// TestEncodePackageAlt encodes the vmlinux and a module of a package whose
+// DWARF refers to a supplementary file (dwz -m) in the package: found by
+// its relative path (dwz -r, as rpm's find-debuginfo writes it) or by its
+// build-id in usr/lib/debug/.dwz; the BTF is that of the files before dwz.
+func TestEncodePackageAlt(t *testing.T) {
+	for name, args := range map[string][]string{
+		"relative": {"-r"},
+		"build-id": {"-M", "/nowhere/common"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			deb, plainA, plainB, root := dwzPackage(t, false, args...)
+			dir := t.TempDir()
+			vmlinux := filepath.Join(dir, "vmlinux.btf")
+			if _, err := runEncode(t, deb, "-o", vmlinux); err != nil {
+				t.Fatal(err)
+			}
+			got, err := btf.LoadSpec(vmlinux, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _, err := fromdwarf.EncodeFile(plainA, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameTypes(t, "vmlinux", got, want)
+
+			// The module over the package's own vmlinux (two passes), and
+			// over --base: the same bytes as the module's file encoded
+			// over that base.
+			two, withBase := filepath.Join(dir, "b-two.btf"), filepath.Join(dir, "b-base.btf")
+			if _, err := runEncode(t, deb, "--module", "b", "-o", two); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := runEncode(t, deb, "--module", "b", "--base", vmlinux, "-o", withBase); err != nil {
+				t.Fatal(err)
+			}
+			file, _, err := fromdwarf.EncodeFile(filepath.Join(root, "usr/lib/debug/lib/modules/1.0.0-test/kernel/b.ko"), &fromdwarf.Options{Base: got, AltFile: filepath.Join(root, "usr/lib/debug/.dwz/common")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{two, withBase} {
+				data, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(data, file.Marshal(nil)) {
+					t.Errorf("%s differs from the module's file encoded over the vmlinux BTF", filepath.Base(p))
+				}
+			}
+			plainMod, _, err := fromdwarf.EncodeFile(plainB, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := file.TypeByName("only_b", btf.KindStruct); err != nil {
+				t.Error(err)
+			}
+			if _, err := plainMod.TypeByName("only_b", btf.KindStruct); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestEncodePackageAltMissing: a package without the supplementary file
+// its DWARF refers to gives an error naming the link, unless --alt gives
+// the file.
+func TestEncodePackageAltMissing(t *testing.T) {
+	deb, plainA, _, root := dwzPackage(t, true, "-M", "/nowhere/common")
+	out := filepath.Join(t.TempDir(), "out.btf")
+	_, err := runEncode(t, deb, "-o", out)
+	if !errors.Is(err, fromdwarf.ErrNoAltFile) || !strings.Contains(err.Error(), "/nowhere/common") {
+		t.Errorf("got %v, want ErrNoAltFile naming the link", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an output file was written")
+	}
+	if _, err := runEncode(t, deb, "--alt", filepath.Join(root, "usr/lib/debug/.dwz/common"), "-o", out); err != nil {
+		t.Fatal(err)
+	}
+	got, err := btf.LoadSpec(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := fromdwarf.EncodeFile(plainA, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTypes(t, "--alt", got, want)
+}
+
+func TestEncodeModuleUsage(t *testing.T) {
+	obj := filepath.Join(testutil.RepoRoot(), "fromdwarf", "testdata", "kinds-gcc-dwarf4.o")
+	for _, args := range [][]string{
+		{obj, "--module", "nf_conntrack", "-o", filepath.Join(t.TempDir(), "x")}, // not a package
+		{obj, "--module", "net/nf_conntrack", "-o", "x"},
+		{obj, "--module", "[", "-o", "x"},
+		{obj, "--module", "nf_*", "-o", "-"},
+	} {
+		_, err := runEncode(t, args...)
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("encode %q: got %v, want a usage error", args, err)
+		}
+	}
+}
+
+func TestModuleName(t *testing.T) {
+	for name, want := range map[string]string{
+		"usr/lib/debug/lib/modules/6.1.0-53-cloud-amd64/kernel/net/netfilter/nf_conntrack.ko": "nf_conntrack",
+		"usr/lib/debug/lib/modules/6.4.0-default/kernel/fs/ext4/ext4.ko.debug":                "ext4",
+		"usr/lib/debug/boot/vmlinux-6.1.0-53-cloud-amd64":                                     "",
+		"usr/lib/modules/6.1.0/kernel/x.ko.xz":                                                "",
+	} {
+		if got := moduleName(name); got != want {
+			t.Errorf("moduleName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestEncodePackageModule encodes nf_conntrack out of Debian's debug
+// package (testdata/cache/debs, make testdata) over the kernel's BTF: the
+// same bytes as encoding the module file (benchmarks/data, make
+// bench-data), which comes from that package.
+func TestEncodePackageModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads a 280 MB package")
+	}
+	const release = "6.1.0-53-cloud-amd64"
+	debs, _ := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "cache", "debs", "linux-image-"+release+"-dbg_*.deb"))
+	if len(debs) == 0 {
+		testutil.Missing(t, "no linux-image-%s-dbg package in testdata/cache/debs: run make testdata", release)
+	}
+	data := filepath.Join(testutil.RepoRoot(), "benchmarks", "data")
+	base, mod := filepath.Join(data, release+".btf"), filepath.Join(data, "modules-"+release, "nf_conntrack.ko")
+	for _, p := range []string{base, mod} {
+		if _, err := os.Stat(p); err != nil {
+			testutil.Missing(t, "%s is missing: run make bench-data", p)
+		}
+	}
+	dir := t.TempDir()
+	fromPkg, fromFile := filepath.Join(dir, "pkg.btf"), filepath.Join(dir, "file.btf")
+	if _, err := runEncode(t, debs[0], "--module", "nf-conntrack", "--base", base, "-o", fromPkg, "-q"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runEncode(t, mod, "--base", base, "-o", fromFile, "-q"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := os.ReadFile(fromPkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(fromFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) || len(a) < 10000 {
+		t.Errorf("module from the package: %d bytes, from the file: %d bytes, not the same", len(a), len(b))
+	}
+	_, err = runEncode(t, debs[0], "--module", "no_such_module", "--base", base, "-o", filepath.Join(dir, "none.btf"))
+	if err == nil || !strings.Contains(err.Error(), "no_such_module") {
+		t.Errorf("got %v, want an error naming the module", err)
+	}
+}
+
+// debFile is one file of a package made by writeDeb.
+type debFile struct {
+	name string
+	data []byte
+}
+
+// writeDeb writes a .deb (uncompressed members) holding files in the given
+// order, where dpkg-deb chooses its own.
+func writeDeb(t *testing.T, path string, files []debFile) {
+	t.Helper()
+	tarOf := func(files []debFile) []byte {
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		for _, f := range files {
+			if err := tw.WriteHeader(&tar.Header{Name: "./" + f.name, Mode: 0o644, Size: int64(len(f.data)), Typeflag: tar.TypeReg}); err != nil {
+				t.Fatal(err)
+			}
+			tw.Write(f.data)
+		}
+		tw.Close()
+		return buf.Bytes()
+	}
+	var ar bytes.Buffer
+	ar.WriteString("!<arch>\n")
+	for _, m := range []debFile{
+		{"debian-binary", []byte("2.0\n")},
+		{"control.tar", tarOf([]debFile{{"control", []byte("Package: kernel-test-debuginfo\nVersion: 1.0\nArchitecture: amd64\n")}})},
+		{"data.tar", tarOf(files)},
+	} {
+		fmt.Fprintf(&ar, "%-16s%-12d%-6d%-6d%-8s%-10d`\n", m.name, 0, 0, 0, "100644", len(m.data))
+		ar.Write(m.data)
+		if len(m.data)%2 != 0 {
+			ar.WriteByte('\n')
+		}
+	}
+	if err := os.WriteFile(path, ar.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

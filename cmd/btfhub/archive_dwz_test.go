@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestArchiveAddPackageAlt adds packages whose vmlinux has no .BTF and
+// DWARF compressed with dwz -m, as SUSE ships them, to an archive: the
+// supplementary file is read from the package, before or after the
+// vmlinux in the stream, and the archived BTF is what btfhub encode writes
+// for the package. Without the file in the package, add fails naming the
+// link.
+func TestArchiveAddPackageAlt(t *testing.T) {
+	deb, _, _, root := dwzPackage(t, false, "-M", "/nowhere/common")
+	dir := t.TempDir()
+	// The same files with the supplementary file last in the stream
+	// (dpkg-deb puts usr/lib/debug/.dwz first).
+	var files []debFile
+	for _, name := range []string{"usr/lib/debug/boot/vmlinux-1.0.0-test", "usr/lib/debug/lib/modules/1.0.0-test/kernel/b.ko", "usr/lib/debug/.dwz/common"} {
+		data, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, debFile{name, data})
+	}
+	altLast := filepath.Join(dir, "alt-last.deb")
+	writeDeb(t, altLast, files)
+
+	want := filepath.Join(dir, "encoded.btf")
+	if _, stderr, code := run(t, "encode", deb, "-q", "-o", want); code != 0 {
+		t.Fatalf("encode: exit %d: %s", code, stderr)
+	}
+	wantData, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pkg := range map[string]string{"dpkg-deb": deb, "alt last": altLast} {
+		t.Run(name, func(t *testing.T) {
+			tree := filepath.Join(t.TempDir(), "archive")
+			if _, stderr, code := run(t, "archive", "add", tree, "--distro", "opensuse-leap", "--version", "15.6", "--arch", "x86_64", "-q", pkg); code != 0 {
+				t.Fatalf("archive add: exit %d: %s", code, stderr)
+			}
+			got := filepath.Join(t.TempDir(), "got.btf")
+			if _, stderr, code := run(t, "archive", "get", tree, "--release", "1.0.0-test", "-o", got); code != 0 {
+				t.Fatalf("archive get: exit %d: %s", code, stderr)
+			}
+			if data, _ := os.ReadFile(got); !bytes.Equal(data, wantData) {
+				t.Errorf("archive get gives %d bytes, btfhub encode %d", len(data), len(wantData))
+			}
+		})
+	}
+
+	noAlt, _, _, _ := dwzPackage(t, true, "-M", "/nowhere/common")
+	tree := filepath.Join(dir, "noalt")
+	_, stderr, code := run(t, "archive", "add", tree, "--distro", "opensuse-leap", "--version", "15.6", "--arch", "x86_64", "-q", noAlt)
+	if code == 0 || !strings.Contains(stderr, "/nowhere/common") {
+		t.Errorf("archive add of a package without the supplementary file: exit %d: %s", code, stderr)
+	}
+}
