@@ -1,7 +1,6 @@
 package pkgread
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -42,18 +41,37 @@ func (e *Entry) ReadAll(lim Limits) ([]byte, error) {
 	if e.Size < 0 || e.Size > lim.maxEntry() {
 		return nil, fmt.Errorf("%s: %d bytes: %w (%d)", e.Name, e.Size, ErrTooLarge, lim.maxEntry())
 	}
-	// Grow as data arrives rather than trusting the stated size for one
-	// allocation: a corrupt header must not cost gigabytes.
-	var buf bytes.Buffer
-	buf.Grow(int(min(e.Size, 64<<20)))
-	n, err := io.Copy(&buf, io.LimitReader(e.r, e.Size))
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading content: %w", e.Name, err)
+	// Read the first 64 MiB, then allocate the rest of the stated size
+	// at once: a header that overstates the size of a short stream costs
+	// at most 64 MiB, and a large file (a vmlinux) is held once, not in a
+	// buffer grown by doubling, which would hold two copies at the end.
+	first := min(e.Size, 64<<20)
+	buf := make([]byte, first)
+	if err := e.readFull(buf, 0); err != nil {
+		return nil, err
 	}
-	if n != e.Size {
-		return nil, fmt.Errorf("%s: %w: content truncated at %d of %d bytes", e.Name, ErrFormat, n, e.Size)
+	if e.Size > first {
+		whole := make([]byte, e.Size)
+		copy(whole, buf)
+		buf = nil
+		if err := e.readFull(whole[first:], first); err != nil {
+			return nil, err
+		}
+		buf = whole
 	}
-	return buf.Bytes(), nil
+	return buf, nil
+}
+
+// readFull fills b with the content from offset at on.
+func (e *Entry) readFull(b []byte, at int64) error {
+	n, err := io.ReadFull(e.r, b)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return fmt.Errorf("%s: %w: content truncated at %d of %d bytes", e.Name, ErrFormat, at+int64(n), e.Size)
+	case err != nil:
+		return fmt.Errorf("%s: reading content: %w", e.Name, err)
+	}
+	return nil
 }
 
 // cleanName makes an entry name relative and clean, for matching.

@@ -141,3 +141,39 @@ func TestWalkDeb(t *testing.T) {
 		t.Fatalf("names %s", got)
 	}
 }
+
+// TestEntryReadAll reads entries of every size class: empty, within the
+// first read, past it, shorter than stated, and over the limit.
+func TestEntryReadAll(t *testing.T) {
+	big := bytes.Repeat([]byte("vmlinux!"), (64<<20)/8+1000) // past the first 64 MiB
+	tests := []struct {
+		name    string
+		stated  int64
+		content []byte
+		lim     Limits
+		err     error
+		msg     string
+	}{
+		{"empty", 0, nil, Limits{}, nil, ""},
+		{"small", 5, []byte("hello"), Limits{}, nil, ""},
+		{"past the first read", int64(len(big)), big, Limits{}, nil, ""},
+		{"short", 10, []byte("hello"), Limits{}, ErrFormat, "x.ko: malformed package: content truncated at 5 of 10 bytes"},
+		{"short after the first read", int64(len(big)) + 3, big, Limits{}, ErrFormat, "truncated at 67116864 of 67116867 bytes"},
+		{"over the limit", 100, make([]byte, 100), Limits{MaxEntry: 99}, ErrTooLarge, "x.ko: 100 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &Entry{Name: "x.ko", Size: tt.stated, r: bytes.NewReader(tt.content)}
+			got, err := e.ReadAll(tt.lim)
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) || !strings.Contains(err.Error(), tt.msg) {
+					t.Fatalf("err = %v, want %v containing %q", err, tt.err, tt.msg)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, tt.content) || int64(len(got)) != tt.stated {
+				t.Fatalf("got %d bytes, err %v", len(got), err)
+			}
+		})
+	}
+}
