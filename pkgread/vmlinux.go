@@ -20,8 +20,9 @@ type Kernel struct {
 
 // VmlinuxRelease tells whether a path inside a package is a kernel image
 // with debug information, and the release in its name. It knows the
-// layouts of Debian and Ubuntu (usr/lib/debug/boot/vmlinux-RELEASE) and
-// of RPM distributions (usr/lib/debug/lib/modules/RELEASE/vmlinux).
+// layouts of Debian and Ubuntu (usr/lib/debug/boot/vmlinux-RELEASE), of
+// SUSE (usr/lib/debug/boot/vmlinux-RELEASE.debug) and of the other RPM
+// distributions (usr/lib/debug/lib/modules/RELEASE/vmlinux).
 func VmlinuxRelease(name string) (string, bool) {
 	name = cleanName(name)
 	dir, file := name, ""
@@ -33,7 +34,9 @@ func VmlinuxRelease(name string) (string, bool) {
 	var rel string
 	switch {
 	case strings.HasPrefix(file, "vmlinux-") && (dir == "boot" || strings.HasSuffix(dir, "/boot")):
-		rel = strings.TrimPrefix(file, "vmlinux-")
+		// SUSE's debuginfo packages name it vmlinux-<release>.debug
+		// (aquasecurity/btfhub pkg/pkg/suse.go notes the same path).
+		rel = strings.TrimSuffix(strings.TrimPrefix(file, "vmlinux-"), ".debug")
 	case file == "vmlinux":
 		d, r, ok := cutLast(dir)
 		if !ok || !(d == "lib/modules" || strings.HasSuffix(d, "/lib/modules")) {
