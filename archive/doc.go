@@ -9,7 +9,10 @@
 // catalogue (see package index) records every entry with its checksum.
 //
 // Add ingests kernel debug packages (.deb, .ddeb, .rpm, read as streams),
-// vmlinux ELF files and raw BTF, with parallel workers. It is idempotent,
+// vmlinux ELF files and raw BTF, with parallel workers. A vmlinux without
+// .BTF is handed to an Encoder (package fromdwarf provides one), with the
+// package's dwz supplementary files when the Encoder is an AltEncoder. It
+// is idempotent,
 // resumable and safe to run twice at once on one tree: every file is
 // written to a temporary name and renamed, and a lock file serialises the
 // updates of the tree and its catalogue.

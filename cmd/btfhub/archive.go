@@ -56,7 +56,9 @@ INPUT is a kernel debug package (.deb, .ddeb, .rpm), read as a stream with
 nothing unpacked to disk; a vmlinux ELF file; or raw BTF (.btf, or .btf.xz).
 The release comes from the package's vmlinux path, the vmlinux's banner,
 the raw BTF's file name, or --release. A vmlinux's own .BTF section is used;
-without one the BTF is encoded from DWARF.
+without one the BTF is encoded from DWARF. DWARF compressed with dwz -m, as
+SUSE's debuginfo packages ship it, is read with its supplementary file from
+the package's .dwz/ directory.
 
 add is idempotent and resumable: a package already in the catalogue is not
 read again, and the same BTF is never rewritten. Files are written whole
