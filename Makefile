@@ -102,7 +102,7 @@ bench: bench-data
 	cd benchmarks && $(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
 	$(GO) test -run '^$$' -bench . -benchmem ./btf/ ./minimize/ ./corerel/
 	scripts/bench-encode.sh
-	FROMDWARF_VMLINUX=1 $(GO) test -count=1 -run 'TestVmlinux' ./fromdwarf/
+	$(GO) test -count=1 -run 'TestVmlinux' ./fromdwarf/
 
 clean:
 	rm -rf bin benchmarks/data testdata/cache

@@ -25,6 +25,15 @@ func benchData(tb testing.TB, name string) string {
 	return p
 }
 
+// skipShort skips the tests that encode the whole 6.1 vmlinux (14 million
+// DIEs, about 1 GB) under go test -short.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: not encoding the 6.1 vmlinux")
+	}
+}
+
 // vmlinuxBase returns the kernel's own BTF (.BTF of the same vmlinux, made
 // by pahole at build time), the base the modules' BTF is split over.
 func vmlinuxBase(tb testing.TB) (string, *btf.Spec) {
@@ -91,12 +100,10 @@ func BenchmarkEncodeVmlinux(b *testing.B) {
 
 // TestVmlinuxEquivalentToPahole encodes the DWARF vmlinux and compares the
 // result with pahole 1.24 on the same file: type counts per kind within
-// 0.5%, every named type identical, and in fact the same bytes. It takes a minute and about 1 GB,
-// so it only runs with FROMDWARF_VMLINUX=1 (make bench does).
+// 0.5%, every named type identical, and in fact the same bytes. It takes
+// about 1 GB; go test -short skips it.
 func TestVmlinuxEquivalentToPahole(t *testing.T) {
-	if os.Getenv("FROMDWARF_VMLINUX") == "" {
-		t.Skip("set FROMDWARF_VMLINUX=1 to compare with pahole on the 6.1 vmlinux")
-	}
+	skipShort(t)
 	p := benchData(t, "vmlinux-"+kernelRelease)
 	// pahole runs single-threaded: with -j it encodes a static function
 	// once per thread rather than once (see the package doc).
@@ -142,11 +149,9 @@ func TestVmlinuxEquivalentToPahole(t *testing.T) {
 // dedup, with what pahole 1.24 handed to libbpf's btf__dedup for the same
 // vmlinux (benchmarks/data/*.prededup.btf, captured without
 // --btf_gen_floats): the encoder alone, without dedup hiding differences.
-// It only runs with FROMDWARF_VMLINUX=1.
+// go test -short skips it.
 func TestVmlinuxPrededupMatchesPahole(t *testing.T) {
-	if os.Getenv("FROMDWARF_VMLINUX") == "" {
-		t.Skip("set FROMDWARF_VMLINUX=1 to compare with pahole on the 6.1 vmlinux")
-	}
+	skipShort(t)
 	p := benchData(t, "vmlinux-"+kernelRelease)
 	want, err := os.ReadFile(benchData(t, kernelRelease+".prededup.btf"))
 	if err != nil {

@@ -2,7 +2,6 @@ package fromdwarf
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -39,12 +38,13 @@ func encodeStreamed(t *testing.T, path string) {
 }
 
 // TestEncodeStreamsDedup checks the streamed dedup on the small objects of
-// testdata, and on the 6.1 vmlinux with FROMDWARF_VMLINUX=1.
+// testdata, and on the 6.1 vmlinux unless -short.
 func TestEncodeStreamsDedup(t *testing.T) {
 	for _, name := range []string{"kinds-gcc-dwarf4.o", "tags-clang-dwarf5.o"} {
 		t.Run(name, func(t *testing.T) { encodeStreamed(t, filepath.Join("testdata", name)) })
 	}
-	if os.Getenv("FROMDWARF_VMLINUX") != "" {
-		t.Run("vmlinux", func(t *testing.T) { encodeStreamed(t, benchData(t, "vmlinux-"+kernelRelease)) })
-	}
+	t.Run("vmlinux", func(t *testing.T) {
+		skipShort(t)
+		encodeStreamed(t, benchData(t, "vmlinux-"+kernelRelease))
+	})
 }
