@@ -31,17 +31,18 @@ type Encoder interface {
 // refers to a supplementary file (.gnu_debugaltlink or .debug_sup) that a
 // package ships beside the vmlinux (SUSE's kernel-default-debuginfo holds
 // /usr/lib/debug/.dwz/kernel-default-VERSION.ARCH). ReadInput passes it
-// the files of the package's .dwz directories. fromdwarf.VmlinuxEncoder is
-// one.
+// the vmlinux read out of a package, in memory, with the files of the
+// package's .dwz directories. fromdwarf.VmlinuxEncoder is one.
 type AltEncoder interface {
 	Encoder
 	// FindAlt returns the key of alts (files of the package, by path)
 	// holding the supplementary file that the vmlinux in elf, at path name
 	// in the package, links to, or "" when none does or elf has no link.
 	FindAlt(elf io.ReaderAt, name string, alts map[string][]byte) string
-	// EncodeVmlinuxAlt is EncodeVmlinux for the vmlinux in elf, at path
-	// name in a package, whose supplementary file may be one of alts.
-	EncodeVmlinuxAlt(elf io.ReaderAt, name string, alts map[string][]byte) ([]byte, error)
+	// EncodeVmlinuxAlt is EncodeVmlinux for the vmlinux read out of a
+	// package, whose bytes are image (used in place, not copied), at path
+	// name there, and whose supplementary file may be one of alts.
+	EncodeVmlinuxAlt(image []byte, name string, alts map[string][]byte) ([]byte, error)
 }
 
 // Encoder names recorded in the catalogue for BTF that was not encoded by
@@ -109,7 +110,7 @@ func ReadInput(path string, opt InputOptions) (*Kernel, error) {
 	case pkgread.Detect(magic) != pkgread.Unknown:
 		k, err = readPackage(br, path, opt)
 	case bytes.HasPrefix(magic, []byte(elf.ELFMAG)):
-		k, err = readELF(f, filepath.Base(path), opt, nil)
+		k, err = readELF(f, nil, filepath.Base(path), opt, nil)
 	case bytes.HasPrefix(magic, xzMagic):
 		var raw []byte
 		raw, err = readXZ(br, opt.Limits.MaxEntry)
@@ -231,10 +232,14 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 		if !ok || held != nil {
 			continue
 		}
-		data, err := e.ReadAll(opt.Limits)
+		// The vmlinux (hundreds of megabytes) is held outside the heap,
+		// until its BTF is read or encoded.
+		buf, err := e.ReadBuffer(opt.Limits)
 		if err != nil {
 			return nil, err
 		}
+		defer buf.Close()
+		data := buf.Bytes()
 		k := &packageVmlinux{name: e.Name, release: rel, source: source, data: data}
 		if altEnc == nil || !needsAlt(data) || altEnc.FindAlt(bytes.NewReader(data), e.Name, alts) != "" {
 			return k.kernel(opt, alts)
@@ -256,7 +261,7 @@ func (v *packageVmlinux) kernel(opt InputOptions, alts map[string][]byte) (*Kern
 		// The package's path names the release: no banner is needed.
 		opt.Release = v.release
 	}
-	k, err := readELF(bytes.NewReader(v.data), v.name, opt, alts)
+	k, err := readELF(bytes.NewReader(v.data), v.data, v.name, opt, alts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", v.name, err)
 	}
@@ -289,9 +294,10 @@ func needsAlt(data []byte) bool {
 }
 
 // readELF takes the .BTF section of a vmlinux, or encodes it from DWARF.
-// alts are the supplementary files of the package that the vmlinux is at
-// name in, given to an AltEncoder; nil for a file.
-func readELF(r io.ReaderAt, name string, opt InputOptions, alts map[string][]byte) (*Kernel, error) {
+// image is the vmlinux read out of a package, also r, or nil for a file;
+// alts are the supplementary files of that package; both are given to an
+// AltEncoder. The Kernel returned shares no memory with image.
+func readELF(r io.ReaderAt, image []byte, name string, opt InputOptions, alts map[string][]byte) (*Kernel, error) {
 	k := &Kernel{Source: name, Encoder: EncoderVmlinux}
 	raw, err := btf.ReadELFSection(r, btf.SectionBTF)
 	switch {
@@ -300,8 +306,8 @@ func readELF(r io.ReaderAt, name string, opt InputOptions, alts map[string][]byt
 		if enc == nil {
 			return nil, ErrNoEncoder
 		}
-		if altEnc, ok := enc.(AltEncoder); ok && alts != nil {
-			raw, err = altEnc.EncodeVmlinuxAlt(r, name, alts)
+		if altEnc, ok := enc.(AltEncoder); ok && image != nil {
+			raw, err = altEnc.EncodeVmlinuxAlt(image, name, alts)
 		} else {
 			raw, err = enc.EncodeVmlinux(r)
 		}

@@ -36,8 +36,8 @@ func (e *altEncoder) FindAlt(_ io.ReaderAt, _ string, alts map[string][]byte) st
 	return ""
 }
 
-func (e *altEncoder) EncodeVmlinuxAlt(r io.ReaderAt, name string, alts map[string][]byte) ([]byte, error) {
-	e.calls = append(e.calls, "alt:"+e.FindAlt(r, name, alts))
+func (e *altEncoder) EncodeVmlinuxAlt(image []byte, name string, alts map[string][]byte) ([]byte, error) {
+	e.calls = append(e.calls, "alt:"+e.FindAlt(bytes.NewReader(image), name, alts))
 	return []byte("raw"), nil
 }
 
@@ -79,7 +79,7 @@ func TestReadPackageAlt(t *testing.T) {
 		{name: "alt after", files: map[string][]byte{vmlinuxPath: vmlinux, after: alt}, want: "alt:" + after},
 		{name: "other files", files: map[string][]byte{before: []byte("other"), vmlinuxPath: vmlinux, after: alt}, want: "alt:" + after},
 		{name: "no alt", files: map[string][]byte{before: []byte("other"), vmlinuxPath: vmlinux}, want: "alt:"},
-		{name: "no dwz files", files: map[string][]byte{vmlinuxPath: vmlinux}, want: "plain"},
+		{name: "no dwz files", files: map[string][]byte{vmlinuxPath: vmlinux}, want: "alt:"},
 		{name: "plain encoder", files: map[string][]byte{before: alt, vmlinuxPath: vmlinux}, plain: true, want: "plain"},
 		{name: "too large", files: map[string][]byte{vmlinuxPath: vmlinux, big: make([]byte, len(vmlinux)+20), after: alt}, wantErr: pkgread.ErrTooLarge},
 	} {

@@ -121,6 +121,14 @@
 // archive add, finds the supplementary file among the .dwz files of the
 // package the archive reads (FindAlt, EncodeVmlinuxAlt).
 //
+// Nothing is unpacked to disk, so a vmlinux (588 MB for Debian's 6.1) is
+// held in memory while it is encoded: outside the Go heap
+// (pkgread.Buffer), where it does not raise the garbage collector's
+// target, and with the parts encoding never reads given back as soon as
+// the file is read (the relocations that --emit-relocs leaves in a linked
+// vmlinux, 400 MB of it, code, data, line tables, location lists). The
+// sections encoding reads are used in place (EncodeBytes).
+//
 // # Warnings
 //
 // References across units that are not imports (DW_FORM_ref_addr into

@@ -2,6 +2,7 @@ package fromdwarf
 
 import (
 	"bytes"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -23,12 +24,18 @@ import (
 type PackageELF struct {
 	// Name is the file's path in the package.
 	Name string
-	// Data is the file's contents.
+	// Data is the file's contents, except that the contents of the
+	// sections encoding does not read (code, data, line tables, location
+	// lists, the relocations of a linked file) may have been given back to
+	// the system and read as zeros. Data and AltData are only valid until
+	// the function ScanPackage passed them to returns.
 	Data []byte
 	// AltData is the supplementary file (dwz -m) that the file's DWARF
 	// links to, found in the package, or nil; AltName is its path there.
 	AltData []byte
 	AltName string
+
+	buf *pkgread.Buffer // holds Data
 }
 
 // Options returns a copy of opts with the supplementary file of e, when
@@ -95,6 +102,18 @@ func ScanPackage(r io.Reader, name string, opt PackageOptions, want func(name st
 	linked := map[string]bool{} // paths that the links of held files name
 	var pending []*PackageELF   // files waiting for their supplementary file
 	var links []*AltLink        // their links
+	// Large files are held outside the Go heap (pkgread.Buffer), and
+	// released once used; the supplementary files at the end of the scan.
+	var altBufs []*pkgread.Buffer
+	defer func() {
+		for _, b := range altBufs {
+			b.Close()
+		}
+		for _, pe := range pending {
+			pe.buf.Close()
+		}
+	}()
+	use = usedOnce(use)
 	for {
 		e, err := p.Next()
 		if err == io.EOF {
@@ -110,11 +129,13 @@ func ScanPackage(r io.Reader, name string, opt PackageOptions, want func(name st
 		if !isAlt && !want(e.Name) {
 			continue
 		}
-		data, err := e.ReadAll(opt.Limits)
+		buf, err := e.ReadBuffer(opt.Limits)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		data := buf.Bytes()
 		if isAlt {
+			altBufs = append(altBufs, buf)
 			alts[e.Name] = data
 			// Files waiting for a supplementary file may have it now.
 			kept, keptLinks := pending[:0], links[:0]
@@ -132,7 +153,8 @@ func ScanPackage(r io.Reader, name string, opt PackageOptions, want func(name st
 				continue
 			}
 		}
-		pe := &PackageELF{Name: e.Name, Data: data}
+		discardUnread(buf)
+		pe := &PackageELF{Name: e.Name, Data: data, buf: buf}
 		var link *AltLink
 		if findAlt {
 			// An ELF file that cannot be read has no link: encoding it
@@ -148,12 +170,42 @@ func ScanPackage(r io.Reader, name string, opt PackageOptions, want func(name st
 		linked[packageLinkPath(pe.Name, link)] = true
 		pending, links = append(pending, pe), append(links, link)
 	}
-	for _, pe := range pending {
+	for len(pending) > 0 {
+		pe := pending[0]
+		pending = pending[1:]
 		if err := use(pe); err != nil {
 			return stopped(err)
 		}
 	}
 	return nil
+}
+
+// usedOnce wraps the use function of ScanPackage so that the memory of
+// each file is released when use returns.
+func usedOnce(use func(*PackageELF) error) func(*PackageELF) error {
+	return func(pe *PackageELF) error {
+		defer pe.release()
+		return use(pe)
+	}
+}
+
+// release gives back the memory of e's contents; Data is nil afterwards.
+func (e *PackageELF) release() {
+	e.buf.Close()
+	e.Data, e.AltData = nil, nil
+}
+
+// discardUnread gives back to the system the memory of the parts of the
+// ELF file in buf that encoding does not read (unreadRanges). It does
+// nothing when buf is in the heap, or not an ELF file.
+func discardUnread(buf *pkgread.Buffer) {
+	f, err := elf.NewFile(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return // encoding reports it
+	}
+	for _, r := range unreadRanges(f) {
+		buf.Discard(int64(r[0]), int64(r[1]-r[0]))
+	}
 }
 
 func stopped(err error) error {
@@ -211,22 +263,26 @@ func findPackageAlt(link *AltLink, name string, alts map[string][]byte) string {
 }
 
 // ReadPackageVmlinux reads the first vmlinux of the package file at path
-// (pkgread.VmlinuxRelease), with its supplementary file (see ScanPackage).
+// (pkgread.VmlinuxRelease), with its supplementary file (see ScanPackage),
+// and calls use with it; the file's memory is released when use returns.
 // A package without one gives an error wrapping pkgread.ErrNoVmlinux.
-func ReadPackageVmlinux(path string, opt PackageOptions) (*PackageELF, error) {
-	var k *PackageELF
+func ReadPackageVmlinux(path string, opt PackageOptions, use func(*PackageELF) error) error {
+	found := false
 	err := ScanPackageFile(path, opt, func(name string) bool {
 		_, ok := pkgread.VmlinuxRelease(name)
 		return ok
 	}, func(e *PackageELF) error {
-		k = e
+		found = true
+		if err := use(e); err != nil {
+			return err
+		}
 		return ErrStopScan
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if k == nil {
-		return nil, fmt.Errorf("%s: %w", path, pkgread.ErrNoVmlinux)
+	if !found {
+		return fmt.Errorf("%s: %w", path, pkgread.ErrNoVmlinux)
 	}
-	return k, nil
+	return nil
 }

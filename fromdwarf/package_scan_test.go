@@ -105,12 +105,14 @@ func TestScanPackageOrder(t *testing.T) {
 				}
 				t.Run(form+"/"+altPath+"/"+order, func(t *testing.T) {
 					deb := writeTestDeb(t, files)
-					k, err := ReadPackageVmlinux(deb, PackageOptions{})
+					err := ReadPackageVmlinux(deb, PackageOptions{}, func(k *PackageELF) error {
+						if k.Name != vmlinux.name || !bytes.Equal(k.AltData, alt.data) || k.AltName != alt.name {
+							t.Errorf("vmlinux %s with supplementary file %q (%d bytes)", k.Name, k.AltName, len(k.AltData))
+						}
+						return nil
+					})
 					if err != nil {
 						t.Fatal(err)
-					}
-					if k.Name != vmlinux.name || !bytes.Equal(k.AltData, alt.data) || k.AltName != alt.name {
-						t.Errorf("vmlinux %s with supplementary file %q (%d bytes)", k.Name, k.AltName, len(k.AltData))
 					}
 					var got []string
 					err = ScanPackageFile(deb, PackageOptions{}, isModule, func(e *PackageELF) error {
@@ -138,15 +140,19 @@ func TestScanPackageOrder(t *testing.T) {
 func TestScanPackageEncode(t *testing.T) {
 	want := encodeNoWarn(t, filepath.Join("testdata", "dwzm", "gnu", "a.debug"), Options{}).Marshal(nil)
 	vmlinux, mod, alt := dwzPackageFiles(t, "gnu", "usr/lib/debug/.dwz/common")
-	k, err := ReadPackageVmlinux(writeTestDeb(t, []pkgFile{vmlinux, mod, alt}), PackageOptions{})
+	var got []byte
+	err := ReadPackageVmlinux(writeTestDeb(t, []pkgFile{vmlinux, mod, alt}), PackageOptions{}, func(k *PackageELF) error {
+		s, _, err := EncodeBytes(k.Data, k.Options(Options{}))
+		if err != nil {
+			return err
+		}
+		got = s.Marshal(nil)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _, err := EncodeBytes(k.Data, k.Options(Options{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(s.Marshal(nil), want) {
+	if !bytes.Equal(got, want) {
 		t.Error("BTF of the vmlinux read out of the package differs")
 	}
 
@@ -159,14 +165,14 @@ func TestScanPackageEncode(t *testing.T) {
 	if p := enc.FindAlt(r, vmlinux.name, map[string][]byte{"usr/lib/debug/.dwz/other": []byte("x")}); p != "" {
 		t.Errorf("FindAlt without the file = %q", p)
 	}
-	raw, err := enc.EncodeVmlinuxAlt(r, vmlinux.name, alts)
+	raw, err := enc.EncodeVmlinuxAlt(vmlinux.data, vmlinux.name, alts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(raw, want) {
 		t.Error("EncodeVmlinuxAlt: BTF differs")
 	}
-	if _, err := enc.EncodeVmlinuxAlt(r, vmlinux.name, nil); !errors.Is(err, ErrNoAltFile) {
+	if _, err := enc.EncodeVmlinuxAlt(vmlinux.data, vmlinux.name, nil); !errors.Is(err, ErrNoAltFile) {
 		t.Errorf("EncodeVmlinuxAlt without the file: got %v, want ErrNoAltFile", err)
 	}
 }
@@ -210,7 +216,8 @@ func TestScanPackageMissing(t *testing.T) {
 	if err := ScanPackageFile(withAlt, PackageOptions{}, isModule, func(*PackageELF) error { return boom }); err != boom {
 		t.Errorf("got %v, want use's error as it is", err)
 	}
-	if _, err := ReadPackageVmlinux(writeTestDeb(t, []pkgFile{mod}), PackageOptions{}); !errors.Is(err, pkgread.ErrNoVmlinux) {
+	noVmlinux := func(*PackageELF) error { t.Error("use called without a vmlinux"); return nil }
+	if err := ReadPackageVmlinux(writeTestDeb(t, []pkgFile{mod}), PackageOptions{}, noVmlinux); !errors.Is(err, pkgread.ErrNoVmlinux) {
 		t.Errorf("package without a vmlinux: got %v", err)
 	}
 	if err := ScanPackageFile(withAlt, PackageOptions{Limits: pkgread.Limits{MaxEntry: 100}}, isModule, func(*PackageELF) error { return nil }); !errors.Is(err, pkgread.ErrTooLarge) || !strings.Contains(err.Error(), withAlt) {

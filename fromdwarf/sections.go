@@ -6,6 +6,10 @@ import (
 	"fmt"
 )
 
+// dwarfSections are the DWARF sections that loadDWARF reads, .debug_info
+// first.
+var dwarfSections = [...]string{".debug_info", ".debug_abbrev", ".debug_str", ".debug_str_offsets", ".debug_addr", ".debug_line_str"}
+
 // loadDWARF returns the DWARF sections encoding reads: .debug_info and
 // what its attributes refer to. Line tables, frames, location and range
 // lists are not read. Sections of image (the whole file, when the caller
@@ -17,35 +21,26 @@ func loadDWARF(f *elf.File, image []byte) (*dwarfData, error) {
 	if f.ByteOrder != binary.LittleEndian && f.ByteOrder != binary.BigEndian {
 		d.bo = binary.LittleEndian
 	}
-	for _, sec := range []struct {
-		name string
-		dst  *[]byte
-	}{
-		{".debug_info", &d.info},
-		{".debug_abbrev", &d.abbrev},
-		{".debug_str", &d.str},
-		{".debug_str_offsets", &d.strOffsets},
-		{".debug_addr", &d.addr},
-		{".debug_line_str", &d.lineStr},
-	} {
-		s := f.Section(sec.name)
+	dst := [len(dwarfSections)]*[]byte{&d.info, &d.abbrev, &d.str, &d.strOffsets, &d.addr, &d.lineStr}
+	for i, name := range dwarfSections {
+		s := f.Section(name)
 		if s == nil {
-			if f.Section(".zdebug"+sec.name[len(".debug"):]) != nil {
-				return nil, fmt.Errorf("%w: section %s is compressed the old GNU way (.zdebug); decompress it with objcopy --decompress-debug-sections", ErrUnsupported, sec.name)
+			if f.Section(".zdebug"+name[len(".debug"):]) != nil {
+				return nil, fmt.Errorf("%w: section %s is compressed the old GNU way (.zdebug); decompress it with objcopy --decompress-debug-sections", ErrUnsupported, name)
 			}
 			continue
 		}
 		rels := relocationsOf(f, s)
 		b, err := sectionData(f, s, image, rels != nil)
 		if err != nil {
-			return nil, fmt.Errorf("section %s: %w", sec.name, err)
+			return nil, fmt.Errorf("section %s: %w", name, err)
 		}
 		if rels != nil {
 			if err := applyRelocations(f, rels, b); err != nil {
-				return nil, fmt.Errorf("section %s: %w", sec.name, err)
+				return nil, fmt.Errorf("section %s: %w", name, err)
 			}
 		}
-		*sec.dst = b
+		*dst[i] = b
 	}
 	if d.info == nil {
 		return nil, ErrNoDWARF

@@ -1,6 +1,9 @@
 package fromdwarf
 
-import "io"
+import (
+	"bytes"
+	"io"
+)
 
 // EncoderVersion names the output this package produces, for catalogues
 // that record which encoder made an archive's BTF: byte for byte what
@@ -47,19 +50,21 @@ func (e VmlinuxEncoder) FindAlt(r io.ReaderAt, name string, alts map[string][]by
 	return findPackageAlt(link, name, alts)
 }
 
-// EncodeVmlinuxAlt is EncodeVmlinux for a vmlinux read out of a package, at
-// path name there, whose DWARF may link to a supplementary file among alts
-// (see FindAlt). When none of them is that file, it is looked for as
-// Encode does.
-func (e VmlinuxEncoder) EncodeVmlinuxAlt(r io.ReaderAt, name string, alts map[string][]byte) ([]byte, error) {
-	p := e.FindAlt(r, name, alts)
-	if p == "" {
-		return e.EncodeVmlinux(r)
-	}
+// EncodeVmlinuxAlt is EncodeVmlinux for a vmlinux read out of a package:
+// image, used in place (EncodeBytes), at path name in the package, whose
+// DWARF may link to a supplementary file among alts (see FindAlt). When
+// none of them is that file, it is looked for as Encode does.
+func (e VmlinuxEncoder) EncodeVmlinuxAlt(image []byte, name string, alts map[string][]byte) ([]byte, error) {
 	var opts Options
 	if e.Options != nil {
 		opts = *e.Options
 	}
-	opts.AltData, opts.AltFile = alts[p], p
-	return VmlinuxEncoder{Options: &opts}.EncodeVmlinux(r)
+	if p := e.FindAlt(bytes.NewReader(image), name, alts); p != "" {
+		opts.AltData, opts.AltFile = alts[p], p
+	}
+	s, _, err := EncodeBytes(image, &opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.Marshal(nil), nil
 }

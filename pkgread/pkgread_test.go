@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -164,19 +166,77 @@ func TestEntryReadAll(t *testing.T) {
 		{"short after the first read", int64(len(big)) + 3, big, Limits{}, ErrFormat, "truncated at 67116864 of 67116867 bytes"},
 		{"over the limit", 100, make([]byte, 100), Limits{MaxEntry: 99}, ErrTooLarge, "x.ko: 100 bytes"},
 	}
+	readBuffer := func(e *Entry, lim Limits) ([]byte, error) {
+		b, err := e.ReadBuffer(lim)
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(func() { b.Close() })
+		return b.Bytes(), nil
+	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := &Entry{Name: "x.ko", Size: tt.stated, r: bytes.NewReader(tt.content)}
-			got, err := e.ReadAll(tt.lim)
-			if tt.err != nil {
-				if !errors.Is(err, tt.err) || !strings.Contains(err.Error(), tt.msg) {
-					t.Fatalf("err = %v, want %v containing %q", err, tt.err, tt.msg)
+		for name, read := range map[string]func(*Entry, Limits) ([]byte, error){"ReadAll": (*Entry).ReadAll, "ReadBuffer": readBuffer} {
+			t.Run(name+"/"+tt.name, func(t *testing.T) {
+				e := &Entry{Name: "x.ko", Size: tt.stated, r: bytes.NewReader(tt.content)}
+				got, err := read(e, tt.lim)
+				if tt.err != nil {
+					if !errors.Is(err, tt.err) || !strings.Contains(err.Error(), tt.msg) {
+						t.Fatalf("err = %v, want %v containing %q", err, tt.err, tt.msg)
+					}
+					return
 				}
-				return
+				if err != nil || !bytes.Equal(got, tt.content) || int64(len(got)) != tt.stated {
+					t.Fatalf("got %d bytes, err %v", len(got), err)
+				}
+			})
+		}
+	}
+}
+
+// TestBufferDiscard gives back a range of a large buffer: on Linux, the
+// whole pages inside it read as zeros and the rest is kept; a small
+// buffer, held in the heap, keeps everything.
+func TestBufferDiscard(t *testing.T) {
+	for _, size := range []int{4 << 10, mapThreshold + 12345} {
+		content := bytes.Repeat([]byte{0xa5}, size)
+		e := &Entry{Name: "vmlinux", Size: int64(size), r: bytes.NewReader(content)}
+		b, err := e.ReadBuffer(Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if size >= mapThreshold && runtime.GOOS == "linux" && !b.mapped {
+			t.Errorf("size %d: held in the heap, not mapped", size)
+		}
+		page := os.Getpagesize()
+		off, n := int64(page+100), int64(3*page)
+		b.Discard(off, n)
+		b.Discard(-1, 10)             // outside: ignored
+		b.Discard(int64(size)-10, 20) // past the end: ignored
+		got := b.Bytes()
+		zeros := 0
+		for i, c := range got {
+			inside := int64(i) >= int64(2*page) && int64(i) < int64(4*page)
+			switch {
+			case c == 0 && (!inside || !b.mapped || runtime.GOOS != "linux"):
+				t.Fatalf("size %d: byte %d discarded", size, i)
+			case c == 0:
+				zeros++
+			case c != 0xa5:
+				t.Fatalf("size %d: byte %d = %#x", size, i, c)
 			}
-			if err != nil || !bytes.Equal(got, tt.content) || int64(len(got)) != tt.stated {
-				t.Fatalf("got %d bytes, err %v", len(got), err)
-			}
-		})
+		}
+		if b.mapped && runtime.GOOS == "linux" && zeros != 2*page {
+			t.Errorf("size %d: %d bytes discarded, want the %d of the 2 whole pages inside", size, zeros, 2*page)
+		}
+		if err := b.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Close(); err != nil || b.Bytes() != nil {
+			t.Errorf("second Close: %v, %d bytes left", err, len(b.Bytes()))
+		}
+	}
+	var nilBuf *Buffer
+	if err := nilBuf.Close(); err != nil {
+		t.Error(err)
 	}
 }

@@ -141,13 +141,17 @@ func encodeInput(path string, opts *fromdwarf.Options) (*btf.Spec, *fromdwarf.St
 		return s, st, nil
 	}
 	f.Close()
-	k, err := fromdwarf.ReadPackageVmlinux(path, fromdwarf.PackageOptions{NoAlt: opts.AltFile != ""})
+	var s *btf.Spec
+	var st *fromdwarf.Stats
+	err = fromdwarf.ReadPackageVmlinux(path, fromdwarf.PackageOptions{NoAlt: opts.AltFile != ""}, func(k *fromdwarf.PackageELF) error {
+		var err error
+		if s, st, err = fromdwarf.EncodeBytes(k.Data, k.Options(*opts)); err != nil {
+			return fmt.Errorf("%s: %s: %w", path, k.Name, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
-	}
-	s, st, err := fromdwarf.EncodeBytes(k.Data, k.Options(*opts))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %s: %w", path, k.Name, err)
 	}
 	return s, st, nil
 }

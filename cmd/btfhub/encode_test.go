@@ -347,6 +347,44 @@ func TestEncodePackageModule(t *testing.T) {
 	}
 }
 
+// TestEncodePackageVmlinux encodes the vmlinux of Debian's debug package
+// (testdata/cache/debs) as read out of the package stream, held outside
+// the heap with the sections encoding does not read given back: the same
+// bytes as encoding the vmlinux file (benchmarks/data) from that package.
+func TestEncodePackageVmlinux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads a 280 MB package")
+	}
+	const release = "6.1.0-53-cloud-amd64"
+	debs, _ := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "cache", "debs", "linux-image-"+release+"-dbg_*.deb"))
+	if len(debs) == 0 {
+		testutil.Missing(t, "no linux-image-%s-dbg package in testdata/cache/debs: run make testdata", release)
+	}
+	vmlinux := filepath.Join(testutil.RepoRoot(), "benchmarks", "data", "vmlinux-"+release)
+	if _, err := os.Stat(vmlinux); err != nil {
+		testutil.Missing(t, "%s is missing: run make bench-data", vmlinux)
+	}
+	dir := t.TempDir()
+	fromPkg, fromFile := filepath.Join(dir, "pkg.btf"), filepath.Join(dir, "file.btf")
+	if _, err := runEncode(t, debs[0], "-o", fromPkg, "-q"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runEncode(t, vmlinux, "-o", fromFile, "-q"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := os.ReadFile(fromPkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(fromFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) || len(a) < 1<<20 {
+		t.Errorf("vmlinux from the package: %d bytes, from the file: %d bytes, not the same", len(a), len(b))
+	}
+}
+
 // debFile is one file of a package made by writeDeb.
 type debFile struct {
 	name string

@@ -86,19 +86,21 @@ func encodeModules(pkgPath string, patterns []string, out string, opts fromdwarf
 	}
 	popt := fromdwarf.PackageOptions{NoAlt: opts.AltFile != ""}
 	if opts.Base == nil {
-		k, err := fromdwarf.ReadPackageVmlinux(pkgPath, popt)
+		err := fromdwarf.ReadPackageVmlinux(pkgPath, popt, func(k *fromdwarf.PackageELF) error {
+			vopts := k.Options(opts)
+			vopts.Base = nil
+			base, _, err := fromdwarf.EncodeBytes(k.Data, vopts)
+			if err != nil {
+				return fmt.Errorf("%s: %s: %w", pkgPath, k.Name, err)
+			}
+			// The base as a module loader sees it: read back from its bytes.
+			if opts.Base, err = btf.LoadSpecFromReader(bytes.NewReader(base.Marshal(binary.ByteOrder(nil))), nil); err != nil {
+				return fmt.Errorf("%s: %s: %w", pkgPath, k.Name, err)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
-		}
-		vopts := k.Options(opts)
-		vopts.Base = nil
-		base, _, err := fromdwarf.EncodeBytes(k.Data, vopts)
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", pkgPath, k.Name, err)
-		}
-		// The base as a module loader sees it: read back from its bytes.
-		if opts.Base, err = btf.LoadSpecFromReader(bytes.NewReader(base.Marshal(binary.ByteOrder(nil))), nil); err != nil {
-			return fmt.Errorf("%s: %s: %w", pkgPath, k.Name, err)
 		}
 	}
 	if !single {
