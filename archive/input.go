@@ -40,9 +40,10 @@ type AltEncoder interface {
 	// in the package, links to, or "" when none does or elf has no link.
 	FindAlt(elf io.ReaderAt, name string, alts map[string][]byte) string
 	// EncodeVmlinuxAlt is EncodeVmlinux for the vmlinux read out of a
-	// package, whose bytes are image (used in place, not copied), at path
-	// name there, and whose supplementary file may be one of alts.
-	EncodeVmlinuxAlt(image []byte, name string, alts map[string][]byte) ([]byte, error)
+	// package into vmlinux, at path name there, whose supplementary file
+	// may be one of alts. It may use the buffer's bytes in place, and give
+	// back (Discard) the parts it does not read.
+	EncodeVmlinuxAlt(vmlinux *pkgread.Buffer, name string, alts map[string][]byte) ([]byte, error)
 }
 
 // Encoder names recorded in the catalogue for BTF that was not encoded by
@@ -240,7 +241,7 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 		}
 		defer buf.Close()
 		data := buf.Bytes()
-		k := &packageVmlinux{name: e.Name, release: rel, source: source, data: data}
+		k := &packageVmlinux{name: e.Name, release: rel, source: source, buf: buf, data: data}
 		if altEnc == nil || !needsAlt(data) || altEnc.FindAlt(bytes.NewReader(data), e.Name, alts) != "" {
 			return k.kernel(opt, alts)
 		}
@@ -251,7 +252,8 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 // packageVmlinux is a vmlinux read out of a package.
 type packageVmlinux struct {
 	name, release, source string
-	data                  []byte
+	buf                   *pkgread.Buffer
+	data                  []byte // buf's bytes
 }
 
 // kernel returns the BTF of v, encoded with the supplementary files alts
@@ -261,7 +263,7 @@ func (v *packageVmlinux) kernel(opt InputOptions, alts map[string][]byte) (*Kern
 		// The package's path names the release: no banner is needed.
 		opt.Release = v.release
 	}
-	k, err := readELF(bytes.NewReader(v.data), v.data, v.name, opt, alts)
+	k, err := readELF(bytes.NewReader(v.data), v.buf, v.name, opt, alts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", v.name, err)
 	}
@@ -294,10 +296,12 @@ func needsAlt(data []byte) bool {
 }
 
 // readELF takes the .BTF section of a vmlinux, or encodes it from DWARF.
-// image is the vmlinux read out of a package, also r, or nil for a file;
-// alts are the supplementary files of that package; both are given to an
-// AltEncoder. The Kernel returned shares no memory with image.
-func readELF(r io.ReaderAt, image []byte, name string, opt InputOptions, alts map[string][]byte) (*Kernel, error) {
+// vmlinux holds the vmlinux read out of a package, also r, or is nil for a
+// file; alts are the supplementary files of that package; both are given
+// to an AltEncoder, which may give back parts of vmlinux, so that
+// opt.Release must be set then. The Kernel returned shares no memory with
+// vmlinux.
+func readELF(r io.ReaderAt, vmlinux *pkgread.Buffer, name string, opt InputOptions, alts map[string][]byte) (*Kernel, error) {
 	k := &Kernel{Source: name, Encoder: EncoderVmlinux}
 	raw, err := btf.ReadELFSection(r, btf.SectionBTF)
 	switch {
@@ -306,8 +310,8 @@ func readELF(r io.ReaderAt, image []byte, name string, opt InputOptions, alts ma
 		if enc == nil {
 			return nil, ErrNoEncoder
 		}
-		if altEnc, ok := enc.(AltEncoder); ok && image != nil {
-			raw, err = altEnc.EncodeVmlinuxAlt(image, name, alts)
+		if altEnc, ok := enc.(AltEncoder); ok && vmlinux != nil {
+			raw, err = altEnc.EncodeVmlinuxAlt(vmlinux, name, alts)
 		} else {
 			raw, err = enc.EncodeVmlinux(r)
 		}

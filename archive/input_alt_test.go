@@ -36,8 +36,8 @@ func (e *altEncoder) FindAlt(_ io.ReaderAt, _ string, alts map[string][]byte) st
 	return ""
 }
 
-func (e *altEncoder) EncodeVmlinuxAlt(image []byte, name string, alts map[string][]byte) ([]byte, error) {
-	e.calls = append(e.calls, "alt:"+e.FindAlt(bytes.NewReader(image), name, alts))
+func (e *altEncoder) EncodeVmlinuxAlt(vmlinux *pkgread.Buffer, name string, alts map[string][]byte) ([]byte, error) {
+	e.calls = append(e.calls, "alt:"+e.FindAlt(bytes.NewReader(vmlinux.Bytes()), name, alts))
 	return []byte("raw"), nil
 }
 

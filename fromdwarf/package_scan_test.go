@@ -165,14 +165,14 @@ func TestScanPackageEncode(t *testing.T) {
 	if p := enc.FindAlt(r, vmlinux.name, map[string][]byte{"usr/lib/debug/.dwz/other": []byte("x")}); p != "" {
 		t.Errorf("FindAlt without the file = %q", p)
 	}
-	raw, err := enc.EncodeVmlinuxAlt(vmlinux.data, vmlinux.name, alts)
+	raw, err := enc.EncodeVmlinuxAlt(pkgread.NewBuffer(vmlinux.data), vmlinux.name, alts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(raw, want) {
 		t.Error("EncodeVmlinuxAlt: BTF differs")
 	}
-	if _, err := enc.EncodeVmlinuxAlt(vmlinux.data, vmlinux.name, nil); !errors.Is(err, ErrNoAltFile) {
+	if _, err := enc.EncodeVmlinuxAlt(pkgread.NewBuffer(vmlinux.data), vmlinux.name, nil); !errors.Is(err, ErrNoAltFile) {
 		t.Errorf("EncodeVmlinuxAlt without the file: got %v, want ErrNoAltFile", err)
 	}
 }

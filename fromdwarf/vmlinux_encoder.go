@@ -3,6 +3,8 @@ package fromdwarf
 import (
 	"bytes"
 	"io"
+
+	"github.com/btfhub/btfhub/pkgread"
 )
 
 // EncoderVersion names the output this package produces, for catalogues
@@ -50,11 +52,14 @@ func (e VmlinuxEncoder) FindAlt(r io.ReaderAt, name string, alts map[string][]by
 	return findPackageAlt(link, name, alts)
 }
 
-// EncodeVmlinuxAlt is EncodeVmlinux for a vmlinux read out of a package:
-// image, used in place (EncodeBytes), at path name in the package, whose
-// DWARF may link to a supplementary file among alts (see FindAlt). When
-// none of them is that file, it is looked for as Encode does.
-func (e VmlinuxEncoder) EncodeVmlinuxAlt(image []byte, name string, alts map[string][]byte) ([]byte, error) {
+// EncodeVmlinuxAlt is EncodeVmlinux for a vmlinux read out of a package
+// into vmlinux, at path name in the package, whose DWARF may link to a
+// supplementary file among alts (see FindAlt); when none of them is that
+// file, it is looked for as Encode does. The parts of vmlinux that
+// encoding does not read are given back first, and the rest is used in
+// place (EncodeBytes).
+func (e VmlinuxEncoder) EncodeVmlinuxAlt(vmlinux *pkgread.Buffer, name string, alts map[string][]byte) ([]byte, error) {
+	image := vmlinux.Bytes()
 	var opts Options
 	if e.Options != nil {
 		opts = *e.Options
@@ -62,6 +67,7 @@ func (e VmlinuxEncoder) EncodeVmlinuxAlt(image []byte, name string, alts map[str
 	if p := e.FindAlt(bytes.NewReader(image), name, alts); p != "" {
 		opts.AltData, opts.AltFile = alts[p], p
 	}
+	discardUnread(vmlinux)
 	s, _, err := EncodeBytes(image, &opts)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,10 @@ type Buffer struct {
 	mapped bool // b is an anonymous mapping of its own
 }
 
+// NewBuffer returns a Buffer holding b, in the heap: Discard keeps its
+// content, and Close only drops the reference.
+func NewBuffer(b []byte) *Buffer { return &Buffer{b: b} }
+
 // Bytes returns the content. The slice is valid until Close.
 func (b *Buffer) Bytes() []byte { return b.b }
 

@@ -51,6 +51,26 @@ func TestArchiveAddFromDWARF(t *testing.T) {
 	if want, _ := os.ReadFile(encoded); !bytes.Equal(got, want) {
 		t.Fatalf("archive get gives %d bytes, btfhub encode %d", len(got), len(want))
 	}
+	// The same vmlinux in a debug package: read out of the stream, held
+	// outside the heap, with what encoding does not read given back.
+	data, err := os.ReadFile(stripped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deb := filepath.Join(dir, "linux-image-6.1.0-53-cloud-amd64-dbg_test_amd64.deb")
+	writeDeb(t, deb, []debFile{{"usr/lib/debug/boot/vmlinux-6.1.0-53-cloud-amd64", data}})
+	data = nil
+	pkgTree := filepath.Join(dir, "archive-pkg")
+	if _, stderr, code := run(t, "archive", "add", pkgTree, "--distro", "debian", "--version", "12", "--arch", "x86_64", "-q", deb); code != 0 {
+		t.Fatalf("archive add of the package: exit %d: %s", code, stderr)
+	}
+	fromPkg := filepath.Join(dir, "pkg.btf")
+	if _, stderr, code := run(t, "archive", "get", pkgTree, "--release", "6.1.0-53-cloud-amd64", "-o", fromPkg); code != 0 {
+		t.Fatalf("archive get: exit %d: %s", code, stderr)
+	}
+	if p, _ := os.ReadFile(fromPkg); !bytes.Equal(p, got) {
+		t.Fatalf("archive add of the package stored %d bytes, of the file %d", len(p), len(got))
+	}
 	// And that is pahole 1.24's encoding: pahole's default, as captured in
 	// testdata/dedup, has no FLOAT kind, hence --features float here.
 	noFloat := filepath.Join(dir, "nofloat.btf")
