@@ -28,7 +28,16 @@ func FuzzOpen(f *testing.F) {
 				return
 			}
 			if e.IsRegular() {
-				b, err := e.ReadAll(Limits{MaxEntry: 1 << 20})
+				// Entries are read both ways, ReadAll and ReadBuffer.
+				var b []byte
+				var err error
+				if i%2 == 0 {
+					b, err = e.ReadAll(Limits{MaxEntry: 1 << 20})
+				} else if buf, berr := e.ReadBuffer(Limits{MaxEntry: 1 << 20}); berr == nil {
+					b, err = bytes.Clone(buf.Bytes()), buf.Close()
+				} else {
+					err = berr
+				}
 				if err == nil && int64(len(b)) != e.Size {
 					t.Fatalf("%s: read %d bytes, size %d", e.Name, len(b), e.Size)
 				}
