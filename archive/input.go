@@ -39,6 +39,10 @@ type AltEncoder interface {
 	// holding the supplementary file that the vmlinux in elf, at path name
 	// in the package, links to, or "" when none does or elf has no link.
 	FindAlt(elf io.ReaderAt, name string, alts map[string][]byte) string
+	// AltPath returns the path in the package that the link of the
+	// vmlinux in elf, at path name in the package, names, or "" when elf
+	// has no link.
+	AltPath(elf io.ReaderAt, name string) string
 	// EncodeVmlinuxAlt is EncodeVmlinux for the vmlinux read out of a
 	// package into vmlinux, at path name there, whose supplementary file
 	// may be one of alts. It may use the buffer's bytes in place, and give
@@ -179,8 +183,9 @@ func rawKernel(raw []byte, path string, opt InputOptions) (*Kernel, error) {
 // readPackage reads the first vmlinux of a package. When its DWARF must
 // be encoded and links to a supplementary file (dwz -m), and the encoder
 // is an AltEncoder, the files of the package's .dwz directories, read
-// before or after the vmlinux, are kept (together bounded by
-// opt.Limits.MaxEntry) until one is that file, or the package ends.
+// before or after the vmlinux, and the file at the path the link names,
+// read after it, are kept (together bounded by opt.Limits.MaxEntry) until
+// one is that file, or the package ends.
 func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 	p, err := pkgread.Open(r)
 	if err != nil {
@@ -212,13 +217,13 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 		if !e.IsRegular() {
 			continue
 		}
-		if altEnc != nil && inDWZDir(e.Name) {
+		if altEnc != nil && (inDWZDir(e.Name) || held != nil && e.Name == held.altPath) {
 			data, err := e.ReadAll(opt.Limits)
 			if err != nil {
 				return nil, err
 			}
 			if altSize += int64(len(data)); altSize > maxEntry(opt.Limits) {
-				return nil, fmt.Errorf("%s: the files of .dwz directories: %w (%d bytes in all)", e.Name, pkgread.ErrTooLarge, maxEntry(opt.Limits))
+				return nil, fmt.Errorf("%s: the supplementary DWARF files: %w (%d bytes in all)", e.Name, pkgread.ErrTooLarge, maxEntry(opt.Limits))
 			}
 			if alts == nil {
 				alts = map[string][]byte{}
@@ -245,6 +250,7 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 		if altEnc == nil || !needsAlt(data) || altEnc.FindAlt(bytes.NewReader(data), e.Name, alts) != "" {
 			return k.kernel(opt, alts)
 		}
+		k.altPath = altEnc.AltPath(bytes.NewReader(data), e.Name)
 		held = k
 	}
 }
@@ -254,6 +260,7 @@ type packageVmlinux struct {
 	name, release, source string
 	buf                   *pkgread.Buffer
 	data                  []byte // buf's bytes
+	altPath               string // where its link says its supplementary file is
 }
 
 // kernel returns the BTF of v, encoded with the supplementary files alts

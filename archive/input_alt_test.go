@@ -36,6 +36,9 @@ func (e *altEncoder) FindAlt(_ io.ReaderAt, _ string, alts map[string][]byte) st
 	return ""
 }
 
+// AltPath names a file outside .dwz directories.
+func (*altEncoder) AltPath(io.ReaderAt, string) string { return "usr/lib/debug/linked-alt" }
+
 func (e *altEncoder) EncodeVmlinuxAlt(vmlinux *pkgread.Buffer, name string, alts map[string][]byte) ([]byte, error) {
 	e.calls = append(e.calls, "alt:"+e.FindAlt(bytes.NewReader(vmlinux.Bytes()), name, alts))
 	return []byte("raw"), nil
@@ -77,6 +80,7 @@ func TestReadPackageAlt(t *testing.T) {
 	}{
 		{name: "alt before", files: map[string][]byte{before: alt, vmlinuxPath: vmlinux, big: make([]byte, len(vmlinux)+20)}, want: "alt:" + before},
 		{name: "alt after", files: map[string][]byte{vmlinuxPath: vmlinux, after: alt}, want: "alt:" + after},
+		{name: "at the link's path", files: map[string][]byte{vmlinuxPath: vmlinux, "usr/lib/debug/linked-alt": alt}, want: "alt:usr/lib/debug/linked-alt"},
 		{name: "other files", files: map[string][]byte{before: []byte("other"), vmlinuxPath: vmlinux, after: alt}, want: "alt:" + after},
 		{name: "no alt", files: map[string][]byte{before: []byte("other"), vmlinuxPath: vmlinux}, want: "alt:"},
 		{name: "no dwz files", files: map[string][]byte{vmlinuxPath: vmlinux}, want: "alt:"},

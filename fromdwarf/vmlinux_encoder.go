@@ -52,6 +52,17 @@ func (e VmlinuxEncoder) FindAlt(r io.ReaderAt, name string, alts map[string][]by
 	return findPackageAlt(link, name, alts)
 }
 
+// AltPath returns the path in a package that the supplementary-file link
+// of the vmlinux in r, at path name in the package, names (relative to
+// name's directory when the link is relative), or "" when r has no link.
+func (VmlinuxEncoder) AltPath(r io.ReaderAt, name string) string {
+	link, err := ReadAltLink(r)
+	if err != nil || link == nil {
+		return ""
+	}
+	return packageLinkPath(name, link)
+}
+
 // EncodeVmlinuxAlt is EncodeVmlinux for a vmlinux read out of a package
 // into vmlinux, at path name in the package, whose DWARF may link to a
 // supplementary file among alts (see FindAlt); when none of them is that

@@ -54,6 +54,41 @@ func TestArchiveAddPackageAlt(t *testing.T) {
 		})
 	}
 
+	// A supplementary file outside .dwz directories, at the path the link
+	// names, after the vmlinux: archive add finds it as encode does.
+	const linked = "usr/lib/debug/zz/common-sup"
+	linkedDeb, _, _, linkedRoot := dwzPackage(t, false, "-M", "/"+linked)
+	files = files[:0]
+	for _, name := range []string{"usr/lib/debug/boot/vmlinux-1.0.0-test", "usr/lib/debug/.dwz/common"} {
+		data, err := os.ReadFile(filepath.Join(linkedRoot, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "usr/lib/debug/.dwz/common" {
+			name = linked
+		}
+		files = append(files, debFile{name, data})
+	}
+	atLink := filepath.Join(dir, "at-link.deb")
+	writeDeb(t, atLink, files)
+	wantLinked := filepath.Join(dir, "linked.btf")
+	if _, stderr, code := run(t, "encode", linkedDeb, "-q", "-o", wantLinked); code != 0 {
+		t.Fatalf("encode: exit %d: %s", code, stderr)
+	}
+	linkedTree := filepath.Join(dir, "linked")
+	if _, stderr, code := run(t, "archive", "add", linkedTree, "--distro", "opensuse-leap", "--version", "15.6", "--arch", "x86_64", "-q", atLink); code != 0 {
+		t.Fatalf("archive add, supplementary file at the link's path: exit %d: %s", code, stderr)
+	}
+	gotLinked := filepath.Join(dir, "got-linked.btf")
+	if _, stderr, code := run(t, "archive", "get", linkedTree, "--release", "1.0.0-test", "-o", gotLinked); code != 0 {
+		t.Fatalf("archive get: exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(gotLinked)
+	b, _ := os.ReadFile(wantLinked)
+	if !bytes.Equal(a, b) || len(a) == 0 {
+		t.Errorf("supplementary file at the link's path: archive get gives %d bytes, btfhub encode %d", len(a), len(b))
+	}
+
 	noAlt, _, _, _ := dwzPackage(t, true, "-M", "/nowhere/common")
 	tree := filepath.Join(dir, "noalt")
 	_, stderr, code := run(t, "archive", "add", tree, "--distro", "opensuse-leap", "--version", "15.6", "--arch", "x86_64", "-q", noAlt)
