@@ -118,8 +118,9 @@
 // a .dwz directory with the link's build-id, before or after the file in
 // the stream; PackageELF.Options passes it to Encode. ReadPackageVmlinux
 // reads a package's vmlinux that way. VmlinuxEncoder, the encoder of
-// archive add, finds the supplementary file among the .dwz files of the
-// package the archive reads (FindAlt, EncodeVmlinuxAlt).
+// archive add, finds the supplementary file among the files of the
+// package the archive keeps for it: those of .dwz directories, and the one
+// at the path the link names (FindAlt, AltPath, EncodeVmlinuxAlt).
 //
 // Nothing is unpacked to disk, so a vmlinux (588 MB for Debian's 6.1) is
 // held in memory while it is encoded: outside the Go heap

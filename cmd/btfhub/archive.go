@@ -58,7 +58,7 @@ The release comes from the package's vmlinux path, the vmlinux's banner,
 the raw BTF's file name, or --release. A vmlinux's own .BTF section is used;
 without one the BTF is encoded from DWARF. DWARF compressed with dwz -m, as
 SUSE's debuginfo packages ship it, is read with its supplementary file from
-the package's .dwz/ directory.
+the package: in a .dwz/ directory, or at the path the vmlinux's link names.
 
 add is idempotent and resumable: a package already in the catalogue is not
 read again, and the same BTF is never rewritten. Files are written whole
