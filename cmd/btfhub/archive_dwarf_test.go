@@ -31,18 +31,12 @@ func TestArchiveAddFromDWARF(t *testing.T) {
 		t.Fatalf("objcopy: %v: %s", err, out)
 	}
 	tree := filepath.Join(dir, "archive")
-	if _, stderr, code := run(t, "archive", "add", tree, "--distro", "debian", "--version", "12", "--arch", "x86_64", "-q", stripped); code != 0 {
-		t.Fatalf("archive add: exit %d: %s", code, stderr)
-	}
+	debian12 := []string{"--distro", "debian", "--version", "12", "--arch", "x86_64"}
+	got := addAndGet(t, tree, "6.1.0-53-cloud-amd64", stripped, debian12...)
 	list, _, _ := run(t, "archive", "list", tree)
 	if !strings.Contains(list, "6.1.0-53-cloud-amd64") {
 		t.Fatalf("archive list:\n%s", list)
 	}
-	out := filepath.Join(dir, "got.btf")
-	if _, stderr, code := run(t, "archive", "get", tree, "--release", "6.1.0-53-cloud-amd64", "-o", out); code != 0 {
-		t.Fatalf("archive get: exit %d: %s", code, stderr)
-	}
-	got, _ := os.ReadFile(out)
 	// What archive add stored is what btfhub encode writes for the file.
 	encoded := filepath.Join(dir, "encoded.btf")
 	if _, stderr, code := run(t, "encode", stripped, "-q", "-o", encoded); code != 0 {
@@ -60,15 +54,7 @@ func TestArchiveAddFromDWARF(t *testing.T) {
 	deb := filepath.Join(dir, "linux-image-6.1.0-53-cloud-amd64-dbg_test_amd64.deb")
 	writeDeb(t, deb, []debFile{{"usr/lib/debug/boot/vmlinux-6.1.0-53-cloud-amd64", data}})
 	data = nil
-	pkgTree := filepath.Join(dir, "archive-pkg")
-	if _, stderr, code := run(t, "archive", "add", pkgTree, "--distro", "debian", "--version", "12", "--arch", "x86_64", "-q", deb); code != 0 {
-		t.Fatalf("archive add of the package: exit %d: %s", code, stderr)
-	}
-	fromPkg := filepath.Join(dir, "pkg.btf")
-	if _, stderr, code := run(t, "archive", "get", pkgTree, "--release", "6.1.0-53-cloud-amd64", "-o", fromPkg); code != 0 {
-		t.Fatalf("archive get: exit %d: %s", code, stderr)
-	}
-	if p, _ := os.ReadFile(fromPkg); !bytes.Equal(p, got) {
+	if p := addAndGet(t, filepath.Join(dir, "archive-pkg"), "6.1.0-53-cloud-amd64", deb, debian12...); !bytes.Equal(p, got) {
 		t.Fatalf("archive add of the package stored %d bytes, of the file %d", len(p), len(got))
 	}
 	// And that is pahole 1.24's encoding: pahole's default, as captured in
@@ -88,4 +74,23 @@ func TestArchiveAddFromDWARF(t *testing.T) {
 	if !bytes.Contains(cat, []byte("btfhub-fromdwarf")) {
 		t.Errorf("catalogue does not name the DWARF encoder:\n%s", cat)
 	}
+}
+
+// addAndGet adds input to the archive tree with archive add and the flags
+// given, and returns the BTF that archive get then gives for release.
+func addAndGet(t *testing.T, tree, release, input string, flags ...string) []byte {
+	t.Helper()
+	args := append(append([]string{"archive", "add", tree}, flags...), "-q", input)
+	if _, stderr, code := run(t, args...); code != 0 {
+		t.Fatalf("archive add %s: exit %d: %s", input, code, stderr)
+	}
+	out := filepath.Join(t.TempDir(), "got.btf")
+	if _, stderr, code := run(t, "archive", "get", tree, "--release", release, "-o", out); code != 0 {
+		t.Fatalf("archive get %s: exit %d: %s", release, code, stderr)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

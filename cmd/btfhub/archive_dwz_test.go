@@ -15,6 +15,7 @@ import (
 // for the package. Without the file in the package, add fails naming the
 // link.
 func TestArchiveAddPackageAlt(t *testing.T) {
+	leap := []string{"--distro", "opensuse-leap", "--version", "15.6", "--arch", "x86_64"}
 	deb, _, _, root := dwzPackage(t, false, "-M", "/nowhere/common")
 	dir := t.TempDir()
 	// The same files with the supplementary file last in the stream
@@ -40,15 +41,7 @@ func TestArchiveAddPackageAlt(t *testing.T) {
 	}
 	for name, pkg := range map[string]string{"dpkg-deb": deb, "alt last": altLast} {
 		t.Run(name, func(t *testing.T) {
-			tree := filepath.Join(t.TempDir(), "archive")
-			if _, stderr, code := run(t, "archive", "add", tree, "--distro", "opensuse-leap", "--version", "15.6", "--arch", "x86_64", "-q", pkg); code != 0 {
-				t.Fatalf("archive add: exit %d: %s", code, stderr)
-			}
-			got := filepath.Join(t.TempDir(), "got.btf")
-			if _, stderr, code := run(t, "archive", "get", tree, "--release", "1.0.0-test", "-o", got); code != 0 {
-				t.Fatalf("archive get: exit %d: %s", code, stderr)
-			}
-			if data, _ := os.ReadFile(got); !bytes.Equal(data, wantData) {
+			if data := addAndGet(t, filepath.Join(t.TempDir(), "archive"), "1.0.0-test", pkg, leap...); !bytes.Equal(data, wantData) {
 				t.Errorf("archive get gives %d bytes, btfhub encode %d", len(data), len(wantData))
 			}
 		})
@@ -75,15 +68,7 @@ func TestArchiveAddPackageAlt(t *testing.T) {
 	if _, stderr, code := run(t, "encode", linkedDeb, "-q", "-o", wantLinked); code != 0 {
 		t.Fatalf("encode: exit %d: %s", code, stderr)
 	}
-	linkedTree := filepath.Join(dir, "linked")
-	if _, stderr, code := run(t, "archive", "add", linkedTree, "--distro", "opensuse-leap", "--version", "15.6", "--arch", "x86_64", "-q", atLink); code != 0 {
-		t.Fatalf("archive add, supplementary file at the link's path: exit %d: %s", code, stderr)
-	}
-	gotLinked := filepath.Join(dir, "got-linked.btf")
-	if _, stderr, code := run(t, "archive", "get", linkedTree, "--release", "1.0.0-test", "-o", gotLinked); code != 0 {
-		t.Fatalf("archive get: exit %d: %s", code, stderr)
-	}
-	a, _ := os.ReadFile(gotLinked)
+	a := addAndGet(t, filepath.Join(dir, "linked"), "1.0.0-test", atLink, leap...)
 	b, _ := os.ReadFile(wantLinked)
 	if !bytes.Equal(a, b) || len(a) == 0 {
 		t.Errorf("supplementary file at the link's path: archive get gives %d bytes, btfhub encode %d", len(a), len(b))
@@ -91,7 +76,7 @@ func TestArchiveAddPackageAlt(t *testing.T) {
 
 	noAlt, _, _, _ := dwzPackage(t, true, "-M", "/nowhere/common")
 	tree := filepath.Join(dir, "noalt")
-	_, stderr, code := run(t, "archive", "add", tree, "--distro", "opensuse-leap", "--version", "15.6", "--arch", "x86_64", "-q", noAlt)
+	_, stderr, code := run(t, append(append([]string{"archive", "add", tree}, leap...), "-q", noAlt)...)
 	if code == 0 || !strings.Contains(stderr, "/nowhere/common") {
 		t.Errorf("archive add of a package without the supplementary file: exit %d: %s", code, stderr)
 	}

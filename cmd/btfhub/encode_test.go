@@ -311,10 +311,7 @@ func TestEncodePackageModule(t *testing.T) {
 		t.Skip("reads a 280 MB package")
 	}
 	const release = "6.1.0-53-cloud-amd64"
-	debs, _ := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "cache", "debs", "linux-image-"+release+"-dbg_*.deb"))
-	if len(debs) == 0 {
-		testutil.Missing(t, "no linux-image-%s-dbg package in testdata/cache/debs: run make testdata", release)
-	}
+	deb := realDebPackage(t, release)
 	data := filepath.Join(testutil.RepoRoot(), "benchmarks", "data")
 	base, mod := filepath.Join(data, release+".btf"), filepath.Join(data, "modules-"+release, "nf_conntrack.ko")
 	for _, p := range []string{base, mod} {
@@ -322,26 +319,8 @@ func TestEncodePackageModule(t *testing.T) {
 			testutil.Missing(t, "%s is missing: run make bench-data", p)
 		}
 	}
-	dir := t.TempDir()
-	fromPkg, fromFile := filepath.Join(dir, "pkg.btf"), filepath.Join(dir, "file.btf")
-	if _, err := runEncode(t, debs[0], "--module", "nf-conntrack", "--base", base, "-o", fromPkg, "-q"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := runEncode(t, mod, "--base", base, "-o", fromFile, "-q"); err != nil {
-		t.Fatal(err)
-	}
-	a, err := os.ReadFile(fromPkg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(fromFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) || len(a) < 10000 {
-		t.Errorf("module from the package: %d bytes, from the file: %d bytes, not the same", len(a), len(b))
-	}
-	_, err = runEncode(t, debs[0], "--module", "no_such_module", "--base", base, "-o", filepath.Join(dir, "none.btf"))
+	sameEncoding(t, "module", 10000, []string{deb, "--module", "nf-conntrack", "--base", base}, []string{mod, "--base", base})
+	_, err := runEncode(t, deb, "--module", "no_such_module", "--base", base, "-o", filepath.Join(t.TempDir(), "none.btf"))
 	if err == nil || !strings.Contains(err.Error(), "no_such_module") {
 		t.Errorf("got %v, want an error naming the module", err)
 	}
@@ -356,32 +335,44 @@ func TestEncodePackageVmlinux(t *testing.T) {
 		t.Skip("reads a 280 MB package")
 	}
 	const release = "6.1.0-53-cloud-amd64"
-	debs, _ := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "cache", "debs", "linux-image-"+release+"-dbg_*.deb"))
-	if len(debs) == 0 {
-		testutil.Missing(t, "no linux-image-%s-dbg package in testdata/cache/debs: run make testdata", release)
-	}
+	deb := realDebPackage(t, release)
 	vmlinux := filepath.Join(testutil.RepoRoot(), "benchmarks", "data", "vmlinux-"+release)
 	if _, err := os.Stat(vmlinux); err != nil {
 		testutil.Missing(t, "%s is missing: run make bench-data", vmlinux)
 	}
-	dir := t.TempDir()
-	fromPkg, fromFile := filepath.Join(dir, "pkg.btf"), filepath.Join(dir, "file.btf")
-	if _, err := runEncode(t, debs[0], "-o", fromPkg, "-q"); err != nil {
-		t.Fatal(err)
+	sameEncoding(t, "vmlinux", 1<<20, []string{deb}, []string{vmlinux})
+}
+
+// realDebPackage returns the path of Debian's debug package of release,
+// which make testdata puts in testdata/cache/debs.
+func realDebPackage(t *testing.T, release string) string {
+	t.Helper()
+	debs, _ := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "cache", "debs", "linux-image-"+release+"-dbg_*.deb"))
+	if len(debs) == 0 {
+		testutil.Missing(t, "no linux-image-%s-dbg package in testdata/cache/debs: run make testdata", release)
 	}
-	if _, err := runEncode(t, vmlinux, "-o", fromFile, "-q"); err != nil {
-		t.Fatal(err)
+	return debs[0]
+}
+
+// sameEncoding runs btfhub encode with the arguments fromPkg (a package)
+// and fromFile (the file it holds), and fails unless both write the same
+// BTF, of at least min bytes.
+func sameEncoding(t *testing.T, what string, min int, fromPkg, fromFile []string) {
+	t.Helper()
+	var out [2][]byte
+	for i, args := range [][]string{fromPkg, fromFile} {
+		p := filepath.Join(t.TempDir(), "out.btf")
+		if _, err := runEncode(t, append(args, "-o", p, "-q")...); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = b
 	}
-	a, err := os.ReadFile(fromPkg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(fromFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a, b) || len(a) < 1<<20 {
-		t.Errorf("vmlinux from the package: %d bytes, from the file: %d bytes, not the same", len(a), len(b))
+	if !bytes.Equal(out[0], out[1]) || len(out[0]) < min {
+		t.Errorf("%s from the package: %d bytes, from the file: %d bytes, not the same", what, len(out[0]), len(out[1]))
 	}
 }
 
