@@ -35,6 +35,7 @@ type cuFunc struct {
 	sym   int      // index into symbols.funcs, or -1 when not filtered by symbols
 	proto []uint32 // FUNC_PROTO record
 	tags  []declTag
+	sig   string // prototype signature (funcSig), under Options.ConsistentFuncs
 }
 
 // cuVar is a per-cpu variable.
@@ -86,6 +87,8 @@ type cuEnc struct {
 	out       *cuOut
 	intID     uint32 // local id of the base type "int", the array index type
 	needIndex bool
+	// consistent computes the signatures of Options.ConsistentFuncs.
+	consistent bool
 }
 
 // isTypeTag reports whether DIEs of tag t are BTF types. Type DIEs can be
@@ -757,6 +760,9 @@ func (c *cuEnc) function(i int) {
 	f := cuFunc{name: c.str(name), sym: sym, proto: rec}
 	if !c.feat.NoDeclTag && c.annotated && e.children {
 		f.tags = c.componentTags(i, tagFormalParameter, nil)
+	}
+	if c.consistent && sym >= 0 {
+		f.sig = c.funcSig(i)
 	}
 	c.out.funcs = append(c.out.funcs, f)
 }

@@ -85,6 +85,44 @@
 // parent), the array index type is the first unit's "int" for every unit,
 // and strings enter the string section in pahole's order.
 //
+// Options.ConsistentFuncs (btfhub encode --consistent-funcs) follows
+// pahole 1.25's --skip_encoding_btf_inconsistent_proto (1.26:
+// --btf_features=consistent_func) instead: a function whose subprograms
+// have different prototypes, in different CUs or in one, gets no FUNC, since
+// a tracing program attached to it by name could not know its arguments.
+// Prototypes differ when their parameter counts, return types or
+// parameter types do, types compared as C spells them without qualifiers
+// (typedefs, structs, unions and enums by name, a struct's declaration and
+// definition alike); parameter names do not count. The FUNCs of functions
+// with an ELF symbol then come after every CU's types and VARs, sorted by
+// name, as pahole adds its saved functions (btf_encoder.c:
+// btf_encoder__add_saved_funcs); whatever Options.Jobs is, the first CU in
+// .debug_info order gives the prototype. On the 6.1 vmlinux this leaves
+// 41,465 FUNCs instead of 41,553 (and 22,435 FUNC_PROTOs instead of
+// 22,476; the other kinds are unchanged). pahole 1.26, single-threaded,
+// leaves 41,475 FUNCs (78 fewer; the list and the command that made it
+// are in testdata/pahole-1.26-inconsistent-6.1.0-53.txt). The
+// differences are deliberate:
+//
+//   - 17 functions pahole keeps though their prototypes differ, such as
+//     sf_setstate (struct ip_mc_list * in one CU, struct ifmcaddr6 * in
+//     another) and mod_lruvec_page_state (parameters in another order in
+//     an optimized copy). pahole 1.25 and 1.26 (funcs__match) take two
+//     prototypes as equal without comparing their parameters when their
+//     return types have the same index in their CUs' type tables, which
+//     is always so for void and often for int, and when there are no
+//     parameters (native_save_fl returns void in one CU, unsigned long in
+//     another). pahole 1.28 replaced that test by a comparison of the
+//     types (types__match).
+//   - 7 functions pahole drops only because a parameter is in another
+//     register than the calling convention's (dwarf_loader.c
+//     parameter__new, "unexpected_reg"), which needs the parameters'
+//     location lists; we keep them. (5 more have such a parameter and
+//     inconsistent prototypes; both drop them.)
+//
+// On modules, as split BTF, the FUNC set is pahole 1.26's (nf_conntrack:
+// 262 FUNCs).
+//
 // # dwz
 //
 // DWARF compressed by dwz has DW_TAG_partial_unit units holding the DIEs

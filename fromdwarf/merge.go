@@ -12,7 +12,9 @@ import (
 // merger concatenates the CUs' BTF into one type section and one string
 // section, in CU order, the way pahole's single encoder appends each CU:
 // types first, then the CU's FUNCs (the first CU to have a function for a
-// symbol wins), then its per-cpu VARs; the DATASEC comes last.
+// symbol wins), then its per-cpu VARs; the DATASEC comes last. Under
+// Options.ConsistentFuncs, the FUNCs of functions with symbols come after
+// every CU, before the DATASEC, as pahole's saved functions do.
 type merger struct {
 	base      *btf.Spec
 	words     []uint32
@@ -34,6 +36,12 @@ type merger struct {
 	// stream deduplicates the merged types as units are added (see
 	// dedup.Stream), or is nil.
 	stream *dedup.Stream
+	// Under Options.ConsistentFuncs, heldIdx[sym]-1 is the index in held
+	// of the function of symbol sym, whose FUNC finish adds unless
+	// inconsistent; inconsistent counts those that are.
+	heldIdx      []int32
+	held         []heldFunc
+	inconsistent int
 }
 
 // newMerger returns a merger for the units of one file. sizeHint is the
@@ -53,6 +61,9 @@ func newMerger(opts *Options, nFuncs int, sizeHint int) *merger {
 		m.strBase = base.StringBase() + uint32(base.StringsSize())
 	} else {
 		m.strs = []byte{0}
+	}
+	if opts.ConsistentFuncs {
+		m.heldIdx = make([]int32, nFuncs)
 	}
 	return m
 }
@@ -134,7 +145,12 @@ func (m *merger) add(o *cuOut) {
 	m.words = append(m.words, words...)
 	relocate(m.words[start:], sm, base, index)
 	m.nextID += uint32(nTypes)
-	for _, f := range o.funcs {
+	for k := range o.funcs {
+		f := &o.funcs[k]
+		if f.sym >= 0 && m.heldIdx != nil {
+			m.hold(f, sm, base)
+			continue
+		}
 		if f.sym >= 0 {
 			if m.generated[f.sym] {
 				continue
@@ -179,6 +195,9 @@ func (m *merger) add(o *cuOut) {
 // finish adds the DATASEC of the per-cpu variables, sorted by offset as
 // btf_encoder__add_datasec does, and returns the sections.
 func (m *merger) finish() ([]uint32, string, error) {
+	if m.heldIdx != nil && m.addHeld() && m.stream != nil {
+		m.stream.Add(m.words)
+	}
 	if n := len(m.secinfo); n > 0 {
 		if n > 0xffff {
 			return nil, "", fmt.Errorf("%d per-cpu variables, more than a DATASEC holds", n)

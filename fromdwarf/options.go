@@ -101,6 +101,20 @@ type Options struct {
 	NoDedup bool
 	// Features turns off kinds old consumers cannot read.
 	Features Features
+	// ConsistentFuncs gives no FUNC to a function whose prototypes differ
+	// between the CUs (or DIEs) that define it, as pahole 1.25's
+	// --skip_encoding_btf_inconsistent_proto (1.26:
+	// --btf_features=consistent_func) does (btf_encoder.c:
+	// btf_encoder__save_func, funcs__match, btf_encoder__add_saved_funcs):
+	// a tracing program attached to it by name could not know which
+	// arguments it gets. Prototypes differ when their parameter counts,
+	// return types or parameter types do, types compared as C spells them
+	// without qualifiers; parameter names do not count. The FUNCs of
+	// functions matched to ELF symbols then come after all the CUs'
+	// types, sorted by name, as pahole adds them. By default, as in
+	// pahole 1.24, the first CU's prototype wins. See the package
+	// documentation, "The FUNC set", for how this departs from pahole.
+	ConsistentFuncs bool
 	// AltFile is the path of the supplementary DWARF file (made by dwz
 	// -m) that the input's .gnu_debugaltlink or .debug_sup section names,
 	// for when it is not where the link says. When empty, the file is

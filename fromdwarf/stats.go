@@ -19,6 +19,9 @@ type Stats struct {
 	CUs, DIEs int
 	// Warnings counts the warnings (see Options.Warn).
 	Warnings int
+	// InconsistentFuncs counts the functions left without a FUNC because
+	// their prototypes differ across CUs (Options.ConsistentFuncs).
+	InconsistentFuncs int
 	// TypesBefore and BytesBefore describe the BTF as encoded, one copy
 	// of each type per CU; TypesAfter and BytesAfter after dedup. Bytes
 	// are those of the raw BTF (header, types and strings).
@@ -54,6 +57,9 @@ func (s *Stats) WriteTable(w io.Writer, xzBytes int) error {
 	p("compilation units\t%d\t\n", s.CUs)
 	p("DIEs\t%d\t\n", s.DIEs)
 	p("warnings\t%d\t\n", s.Warnings)
+	if s.InconsistentFuncs > 0 {
+		p("functions with inconsistent prototypes\t%d\t\n", s.InconsistentFuncs)
+	}
 	p("types before dedup\t%d\t\n", s.TypesBefore)
 	p("types after dedup\t%d\t\n", s.TypesAfter)
 	if s.TypesAfter > 0 {

@@ -49,7 +49,7 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &cuEnc{feat: opts.Features, syms: syms, addrSize: addrSize, bo: bo}
+			c := &cuEnc{feat: opts.Features, consistent: opts.ConsistentFuncs, syms: syms, addrSize: addrSize, bo: bo}
 			for {
 				// Take a place in the window before a unit: a unit
 				// taken first could wait for a place that units
@@ -107,6 +107,7 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 		return nil, "", nil, firstErr
 	}
 	words, strs, err := m.finish()
+	st.InconsistentFuncs = m.inconsistent
 	return words, strs, m.stream, err
 }
 

@@ -20,7 +20,7 @@ func newEncodeCommand() *cobra.Command {
 	var base, out, features, alt string
 	var modules []string
 	var jobs int
-	var noDedup, stats, quiet bool
+	var noDedup, stats, quiet, consistent bool
 	cmd := &cobra.Command{
 		Use:   "encode ELF|PACKAGE -o OUT",
 		Short: "Encode the DWARF of a vmlinux, module or kernel debug package as BTF (pahole -J)",
@@ -45,6 +45,12 @@ is raw BTF.
   --no-dedup       keep one copy of each type per compilation unit
   --features LIST  turn off kinds old consumers cannot read, comma-separated:
                    enum64, decl_tag, type_tag, float, vars (or "all")
+  --consistent-funcs
+                   give no FUNC to a function whose prototype differs
+                   between the compilation units defining it, as pahole
+                   1.25's --skip_encoding_btf_inconsistent_proto (1.26:
+                   --btf_features=consistent_func) does; by default, as
+                   pahole 1.24, the first unit's prototype is kept
   --stats          print the dedup-ratio report on standard error
 
 DWARF compressed with dwz -m (as SUSE's debuginfo packages are) refers to a
@@ -80,7 +86,7 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 			if err != nil {
 				return usagef("encode: --features: %v", err)
 			}
-			opts := &fromdwarf.Options{Jobs: jobs, NoDedup: noDedup, Features: feat, AltFile: alt}
+			opts := &fromdwarf.Options{Jobs: jobs, NoDedup: noDedup, Features: feat, ConsistentFuncs: consistent, AltFile: alt}
 			if !quiet {
 				stderr := cmd.ErrOrStderr()
 				opts.Warn = func(err error) { fmt.Fprintf(stderr, "warning: %v\n", err) }
@@ -118,6 +124,7 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 	cmd.Flags().IntVar(&jobs, "jobs", 0, "compilation units encoded at once (0: every CPU)")
 	cmd.Flags().BoolVar(&noDedup, "no-dedup", false, "do not deduplicate")
 	cmd.Flags().StringVar(&features, "features", "", "kinds to turn off: enum64,decl_tag,type_tag,float,vars")
+	cmd.Flags().BoolVar(&consistent, "consistent-funcs", false, "no FUNC for functions whose prototypes differ across compilation units (pahole --skip_encoding_btf_inconsistent_proto)")
 	cmd.Flags().BoolVar(&stats, "stats", false, "print the dedup-ratio report on standard error")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "do not print warnings")
 	return cmd
