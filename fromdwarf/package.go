@@ -203,7 +203,7 @@ func discardUnread(buf *pkgread.Buffer) {
 	if err != nil {
 		return // encoding reports it
 	}
-	for _, r := range unreadRanges(f) {
+	for _, r := range unreadRanges(f, buf.Bytes()) {
 		buf.Discard(int64(r[0]), int64(r[1]-r[0]))
 	}
 }

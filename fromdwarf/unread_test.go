@@ -59,7 +59,7 @@ func TestUnreadRanges(t *testing.T) {
 			}
 			zeroed := append([]byte(nil), data...)
 			n := uint64(0)
-			for _, r := range unreadRanges(f) {
+			for _, r := range unreadRanges(f, data) {
 				clear(zeroed[r[0]:r[1]])
 				n += r[1] - r[0]
 			}
