@@ -130,7 +130,7 @@ func newState(spec *btf.Spec, opts *Options) (*state, error) {
 	words, offs := spec.RawTypes()
 	d := &state{
 		later:    opts.Libbpf17,
-		mappable: &mappable1,
+		mappable: mappable1,
 		spec:     spec,
 		base:     spec.Base(),
 		first:    uint32(spec.FirstID()),
@@ -140,7 +140,7 @@ func newState(spec *btf.Spec, opts *Options) (*state, error) {
 		strBase:  spec.StringBase(),
 	}
 	if d.later {
-		d.mappable = &mappable17
+		d.mappable = mappable17
 	}
 	if d.base != nil {
 		if err := d.checkBase(); err != nil {
@@ -152,56 +152,45 @@ func newState(spec *btf.Spec, opts *Options) (*state, error) {
 
 // run performs libbpf's passes up to compaction.
 //
-// One walk over the records (scan, on a second goroutine while this one
-// deduplicates strings) notes every type's kind and hashes every struct, so
-// that the later passes visit only the types they deal with.
+// The string pass's walk over the records also notes every type's kind,
+// so that the later passes visit only the types they deal with.
 func (d *state) run(opts *Options) error {
 	d.m = make([]uint32, d.next)
-	d.hypot = make([]uint32, d.next)
+	d.hypot = make([]uint32, d.next) // all none, and its pages untouched
 	for id := range d.m {
 		d.m[id] = unprocessed
-		d.hypot[id] = unprocessed
 	}
 	d.m[0] = 0
-	done := make(chan struct{})
-	go func() {
-		d.scan()
-		close(done)
-	}()
-	defer func() {
-		if done != nil {
-			<-done // on early returns too: scan writes to d
-		}
-	}()
+	d.scanBase()
 	d.tab = newTable(1 << 12) // grows as needed
 
 	if err := d.prep(); err != nil {
 		return err
 	}
 	phase("prep")
-	identity, err := d.dedupStrings(opts.ExtStrings)
+	// Without a base, the string offsets of pahole's output are those of
+	// distinct strings: bet on it, and run the primitive pass in the
+	// string pass's walk (see dedupStrings).
+	bet := d.base == nil
+	d.strIdentity = bet
+	identity, err := d.dedupStrings(opts.ExtStrings, true, bet)
 	if err != nil {
 		return err
 	}
 	d.strIdentity = identity
-	<-done
-	done = nil
 	phase("strings")
-	d.primTypes()
+	if bet && !identity {
+		d.undoPrims()
+	}
+	if !bet || !identity {
+		d.primTypes()
+	}
 	phase("prim")
+	// See state.refTab.
 	if d.base == nil {
-		// See pureRefs.
-		d.refTab = newTable(1 << 12)
-		d.refOff = make([]uint32, d.next)
-		done = make(chan struct{})
-		go func() {
-			d.pureRefs()
-			close(done)
-		}()
+		d.refIdx = newRefIndex()
 	} else {
-		// Base types may repeat each other, so reference types must see
-		// their candidates in libbpf's order: one index, one pass.
-		d.refTab, d.refOff = d.tab, d.hypot
+		d.refTab = d.tab
 	}
 	if err := d.structTypes(); err != nil {
 		return err
@@ -209,17 +198,12 @@ func (d *state) run(opts *Options) error {
 	phase("struct")
 	d.resolveFwds()
 	phase("fwds")
-	if done != nil {
-		<-done
-		done = nil
-	}
-	phase("pure")
 	if err := d.refTypes(); err != nil {
 		return err
 	}
 	phase("ref")
-	d.tab, d.refTab = nil, nil
-	d.refRecs, d.refOff = nil, nil
+	d.tab, d.refTab, d.refIdx = nil, nil, nil
+	d.refRecs = nil
 	return nil
 }
 

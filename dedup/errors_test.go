@@ -47,7 +47,7 @@ func TestRefLoopError(t *testing.T) {
 		m: []uint32{0, unprocessed, unprocessed}, hypot: make([]uint32, 3),
 		kinds:  []uint8{0, uint8(kConst), uint8(kVolatile)},
 		tab:    newTable(4),
-		refTab: newTable(4), refOff: make([]uint32, 3),
+		refTab: newTable(4),
 	}
 	_, err := d.refType(1)
 	if !errors.Is(err, btf.ErrTypeLoop) {

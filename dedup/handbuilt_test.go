@@ -183,6 +183,29 @@ func TestHandBuilt(t *testing.T) {
 	'in' type_id=3 bits_offset=288`,
 		})
 	}
+	{ // Two offsets of the same string: enums are compared by their
+		// strings, not their offsets (an ENUM64 at the second offsets is a
+		// duplicate; one with another value is not).
+		s := newStrTab("e", "v", "e", "v")
+		e2, v2 := s.o("v")+2, s.o("v")+4 // the second "e" and "v"
+		cases = append(cases, dedupCase{
+			name: "enum64 names at two offsets",
+			raw: rawBTF(cat(
+				tEnum64(s.o("e"), 8, s.o("v"), 0, 1), // [1]
+				tEnum64(e2, 8, v2, 0, 1),             // [2] duplicate of [1]
+				tEnum64(e2, 8, v2, 0, 2),             // [3]
+				tEnum(e2, 4, s.o("v"), 0),            // [4]
+				tEnum(s.o("e"), 4, v2, 0),            // [5] duplicate of [4]
+			), s.data),
+			want: `
+[1] ENUM64 'e' encoding=UNSIGNED size=8 vlen=1
+	'v' val=4294967296ULL
+[2] ENUM64 'e' encoding=UNSIGNED size=8 vlen=1
+	'v' val=8589934592ULL
+[3] ENUM 'e' encoding=UNSIGNED size=4 vlen=1
+	'v' val=0`,
+		})
+	}
 	runCases(t, cases)
 }
 

@@ -75,6 +75,15 @@ func (d *state) shallowEqualStruct(a, b []uint32) bool {
 	if !d.equalCommon(a, b) {
 		return false
 	}
+	b = b[:len(a)] // same info, same length
+	if d.strIdentity {
+		for j := 3; j+2 < len(a); j += 3 {
+			if a[j] != b[j] || a[j+2] != b[j+2] {
+				return false
+			}
+		}
+		return true
+	}
 	for j := 3; j+2 < len(a); j += 3 {
 		if d.so(a[j]) != d.so(b[j]) || a[j+2] != b[j+2] {
 			return false
@@ -115,71 +124,129 @@ func (d *state) primTypes() { d.primRange(0, int(d.next-d.first)) }
 
 // primRange is primTypes for the own types of indexes lo to hi.
 func (d *state) primRange(lo, hi int) {
-	words, offs := d.words, d.offs
-	for i := lo; i < hi; i++ {
-		k := d.kinds[d.first+uint32(i)]
-		switch uint32(k) {
-		case kInt, kEnum, kEnum64, kFwd, kFloat:
-		default:
-			continue
-		}
-		id := d.first + uint32(i)
-		t := words[offs[i]:offs[i+1]]
-		newID := id
-		var h uint64
-		switch uint32(k) {
-		case kInt:
-			h = d.hashIntTag(t)
-			for c := d.tab.lookup(h); ; {
-				cand, ok := c.next()
-				if !ok {
-					break
-				}
-				if d.equalIntTag(t, d.rec(cand)) {
-					newID = cand
-					break
-				}
-			}
-		case kEnum, kEnum64:
-			h = d.hashEnum(t)
-			for c := d.tab.lookup(h); ; {
-				cand, ok := c.next()
-				if !ok {
-					break
-				}
-				cw := d.rec(cand)
-				if d.equalEnum(t, cw) {
-					newID = cand
-					break
-				}
-				if d.compatEnum(t, cw) {
-					if isEnumFwd(t[1]) {
-						newID = cand
-						break
-					}
-					d.m[cand] = id
-				}
-			}
-		case kFwd, kFloat:
-			h = d.hashCommon(t)
-			for c := d.tab.lookup(h); ; {
-				cand, ok := c.next()
-				if !ok {
-					break
-				}
-				if d.equalCommon(t, d.rec(cand)) {
-					newID = cand
-					break
-				}
-			}
-		default:
-			continue
-		}
-		d.m[id] = newID
-		if newID == id {
-			d.tab.add(h, id)
+	for i, k := range d.kinds[d.first+uint32(lo) : d.first+uint32(hi)] {
+		if primKinds>>k&1 != 0 {
+			d.prim(lo+i, uint32(k))
 		}
 	}
+}
+
+// undoPrims undoes the primitive pass on a spec without a base, which
+// has only written d.m for types of primKinds, d.tab and d.fwds.
+func (d *state) undoPrims() {
+	for i, k := range d.kinds[d.first:d.next] {
+		if primKinds>>k&1 != 0 {
+			d.m[d.first+uint32(i)] = unprocessed
+		}
+	}
+	d.tab = newTable(1 << 12)
+	d.fwds = d.fwds[:0]
+}
+
+// primKinds is the set of kinds the primitive pass deals with.
+const primKinds = 1<<kInt | 1<<kEnum | 1<<kEnum64 | 1<<kFwd | 1<<kFloat
+
+// prim is the primitive pass for own type index i (id d.first+i), of kind
+// k, one of primKinds.
+func (d *state) prim(i int, k uint32) {
+	id := d.first + uint32(i)
+	t := d.words[d.offs[i]:d.offs[i+1]]
+	newID := id
+	var h uint64
+	aux := uint32(auxNone)
+	switch k {
+	case kInt:
+		h = d.hashIntTag(t)
+		for c := d.tab.lookup(h); ; {
+			cand, ok := c.next()
+			if !ok {
+				break
+			}
+			if d.equalIntTag(t, d.rec(cand)) {
+				newID = cand
+				break
+			}
+		}
+	case kEnum, kEnum64:
+		h = d.hashEnum(t)
+		fwd := isEnumFwd(t[1])
+		aux = d.enumAux(t)
+		for c := d.tab.lookup(h); ; {
+			cand, caux, ok := c.nextAux()
+			if !ok {
+				break
+			}
+			if !fwd && caux != 0 && caux != aux {
+				// Neither equal nor, as neither is a forward
+				// declaration, compatible.
+				continue
+			}
+			cw := d.rec(cand)
+			if d.equalEnum(t, cw) {
+				newID = cand
+				break
+			}
+			// Unless one is a forward declaration, compatEnum is
+			// equalEnum.
+			if (fwd || isEnumFwd(cw[1])) && d.compatEnum(t, cw) {
+				if fwd {
+					newID = cand
+					break
+				}
+				d.m[cand] = id
+			}
+		}
+	default: // kFwd, kFloat
+		h = d.hashCommon(t)
+		for c := d.tab.lookup(h); ; {
+			cand, ok := c.next()
+			if !ok {
+				break
+			}
+			if d.equalCommon(t, d.rec(cand)) {
+				newID = cand
+				break
+			}
+		}
+	}
+	d.m[id] = newID
+	if newID == id {
+		d.tab.addAux(h, id, aux)
+		if k == kFwd {
+			d.fwds = append(d.fwds, id)
+		}
+	}
+}
+
+// enumAux is the aux of an ENUM or ENUM64 in the index: 0 for an enum
+// forward declaration, else a hash of everything equalEnum compares with
+// bit 1 set, which no other entry's aux (auxNone) has. An enum lookup skips
+// the candidates whose aux is neither 0 nor its own without reading their
+// records: anonymous enums all share a key, and each would be compared
+// with every canonical one.
+func (d *state) enumAux(w []uint32) uint32 {
+	if isEnumFwd(w[1]) {
+		return 0
+	}
+	h := d.hashCommon(w)
+	if d.strIdentity {
+		for j := 3; j < len(w); j++ {
+			h = hc(h, w[j])
+		}
+	} else {
+		stride := 2
+		if kindOf(w[1]) == kEnum64 {
+			stride = 3
+		}
+		for j := 3; j < len(w); j++ {
+			if (j-3)%stride == 0 {
+				h = hc(h, d.so(w[j]))
+			} else {
+				h = hc(h, w[j])
+			}
+		}
+	}
+	return uint32(h^h>>32) | 2
 }
 
 // prep is btf_dedup_prep: for split BTF, every base type is its own
@@ -205,6 +272,8 @@ func (d *state) prep() error {
 			h = d.hashIntTag(t)
 		case kEnum, kEnum64:
 			h = d.hashEnum(t)
+			d.tab.addAux(h, id, d.enumAux(t))
+			continue
 		case kStruct, kUnion:
 			h = d.hashStruct(t)
 		case kArray:

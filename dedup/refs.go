@@ -11,7 +11,11 @@ import (
 // the qualifiers, TYPE_TAG, DECL_TAG, FUNC, ARRAY, FUNC_PROTO), in id
 // order, after the types it refers to.
 func (d *state) refTypes() error {
-	for i := 0; i+1 < len(d.offs); i++ {
+	m := d.m[d.first:d.next]
+	for i, v := range m {
+		if v <= maxTypes {
+			continue // mapped already: refType would only resolve it
+		}
 		if _, err := d.refType(d.first + uint32(i)); err != nil {
 			return err
 		}
@@ -27,8 +31,8 @@ func (d *state) refTypes() error {
 //
 // libbpf stores the resolved ids into the type; here the resolved record
 // is built in d.scratch (a stack, as the recursion nests), and kept in
-// d.refRecs when the type turns out canonical, d.refOff[id] holding its
-// offset there. Its index is d.refTab (see pureRefs).
+// d.refRecs when the type turns out canonical, its offset there being
+// noted in its entry of the index (d.refIdx, or d.refTab with a base).
 func (d *state) refType(id uint32) (uint32, error) {
 	switch mv := d.m[id]; {
 	case mv == inProgress:
@@ -44,26 +48,18 @@ func (d *state) refType(id uint32) (uint32, error) {
 	d.scratch[start] = d.so(t[0])
 
 	var err error
-	// sub resolves the id at word j of the record under construction.
-	sub := func(j int) {
-		if err != nil {
-			return
-		}
-		var r uint32
-		r, err = d.refType(d.scratch[start+j])
-		d.scratch[start+j] = r
-	}
 	switch k {
 	case kConst, kVolatile, kRestrict, kPtr, kTypedef, kFunc, kTypeTag, kDeclTag:
-		sub(2)
+		err = d.refSub(start + 2)
 	case kArray:
-		sub(3)
-		sub(4)
+		if err = d.refSub(start + 3); err == nil {
+			err = d.refSub(start + 4)
+		}
 	case kFuncProto:
-		sub(2)
-		for j := 3; j+1 < len(t); j += 2 {
+		err = d.refSub(start + 2)
+		for j := 3; err == nil && j+1 < len(t); j += 2 {
 			d.scratch[start+j] = d.so(t[j])
-			sub(j + 1)
+			err = d.refSub(start + j + 1)
 		}
 	default:
 		return 0, d.typeErr(id, errKind(k))
@@ -89,8 +85,38 @@ func (d *state) refType(id uint32) (uint32, error) {
 	// btf_equal_int_tag, btf_equal_array, btf_equal_fnproto) compare every
 	// word of the record.
 	newID := id
+	recs := d.refRecs
+	if x := d.refIdx; x != nil {
+		if cand := x.find(h, nw, recs); cand != 0 {
+			newID = cand
+		}
+	} else {
+		newID = d.refCandidate(id, k, h, nw)
+	}
+	d.m[id] = newID
+	if newID == id {
+		if x := d.refIdx; x != nil {
+			x.add(h, id, uint32(len(d.refRecs)))
+		} else {
+			d.refTab.addAux(h, id, uint32(len(d.refRecs)))
+		}
+		if len(d.refRecs)+len(nw) > cap(d.refRecs) {
+			// Double: append's growth by a quarter would copy the
+			// records several times over.
+			d.refRecs = slices.Grow(d.refRecs, max(len(nw), cap(d.refRecs)))
+		}
+		d.refRecs = append(d.refRecs, nw...)
+	}
+	d.scratch = d.scratch[:start]
+	return newID, nil
+}
+
+// refCandidate returns the first candidate of d.refTab for key h whose
+// record equals nw, the resolved record of id, of kind k; or id.
+func (d *state) refCandidate(id, k uint32, h uint64, nw []uint32) uint32 {
+	recs := d.refRecs
 	for c := d.refTab.lookup(h); ; {
-		cand, ok := c.next()
+		cand, aux, ok := c.nextAux()
 		if !ok {
 			break
 		}
@@ -98,110 +124,32 @@ func (d *state) refType(id uint32) (uint32, error) {
 		if cand < d.first {
 			cw = d.rec(cand)
 		} else {
+			// d.refTab is d.tab, whose other own entries are of
+			// other kinds; those of kind k were added by refType.
 			if d.kind(cand) != k {
 				continue
 			}
-			if len(d.rec(cand)) != len(nw) {
+			// Same info word, same kind and length.
+			if recs[aux+1] != nw[1] {
 				continue
 			}
-			off := d.refOff[cand]
-			cw = d.refRecs[off : off+uint32(len(nw))]
+			cw = recs[aux : aux+uint32(len(nw))]
 		}
 		if slices.Equal(nw, cw) {
-			newID = cand
-			break
+			return cand
 		}
 	}
-	d.m[id] = newID
-	if newID == id {
-		d.refOff[id] = uint32(len(d.refRecs))
-		d.refRecs = append(d.refRecs, nw...)
-		d.refTab.add(h, id)
-	}
-	d.scratch = d.scratch[:start]
-	return newID, nil
+	return id
 }
 
-// Pure reference types are those whose references lead, through other
-// reference types only, to INTs, FLOATs, ENUMs, VARs, DATASECs and void:
-// never to a struct, union or FWD. After the primitive pass nothing they
-// refer to changes any more, so they can be deduplicated while the struct
-// pass runs, on another goroutine. pureRefs does that, for a spec without
-// a base, and the reference pass later does the rest; the result is the
-// same as doing all in one pass, because:
-//
-//   - the reference pass finalises reference types in a fixed order: the
-//     post-order of a depth-first walk of reference types from each id in
-//     turn (refType recurses into what it refers to first). pureRefs makes
-//     the same walk, over every reference type, and finalises the pure
-//     ones at the same points of it;
-//   - a pure and an impure type are never equal, so finalising the pure
-//     ones first changes no match of the others;
-//   - reference types are matched by exact equality, and without a base no
-//     two canonical types of the index are equal, so at most one candidate
-//     can match: the order of candidates, and so libbpf's hash map growth
-//     that decides it, does not matter for them. Reference types therefore
-//     get an index of their own (d.refTab), and the struct pass's index
-//     sees exactly the insertions it sees in libbpf.
-//
-// The struct pass reads the canonical map only for INT, ENUM, ENUM64, FWD,
-// FLOAT, STRUCT and UNION types (resolveS), and pureRefs writes it only for
-// reference types: the two goroutines share no element of it.
-func (d *state) pureRefs() {
-	const (
-		unseen = iota
-		inWalk
-		pure
-		impure
-	)
-	mark := make([]uint8, d.next)
-	var visit func(id uint32) bool
-	visit = func(id uint32) bool {
-		switch d.kinds[id] {
-		case 0, uint8(kInt), uint8(kFloat), uint8(kEnum), uint8(kEnum64), uint8(kVar), uint8(kDatasec):
-			return true
-		case uint8(kStruct), uint8(kUnion), uint8(kFwd):
-			return false
-		case uint8(kTypedef):
-			if d.later { // the struct pass's, then
-				return false
-			}
-		}
-		switch mark[id] {
-		case pure:
-			return true
-		case impure, inWalk: // a loop: left for the reference pass to report
-			return false
-		}
-		mark[id] = inWalk
-		t := d.rec(id)
-		ok := true
-		switch kindOf(t[1]) {
-		case kArray:
-			ok = visit(t[3]) && ok
-			ok = visit(t[4]) && ok
-		case kFuncProto:
-			ok = visit(t[2]) && ok
-			for j := 4; j < len(t); j += 2 {
-				ok = visit(t[j]) && ok
-			}
-		default:
-			ok = visit(t[2])
-		}
-		if !ok {
-			mark[id] = impure
-			return false
-		}
-		if _, err := d.refType(id); err != nil {
-			// Cannot happen for a type whose references are all
-			// final; leave it to the reference pass.
-			mark[id] = impure
-			return false
-		}
-		mark[id] = pure
-		return true
+// refSub resolves the type id at d.scratch[i] through refType.
+func (d *state) refSub(i int) error {
+	id := d.scratch[i]
+	if d.m[id] <= maxTypes {
+		d.scratch[i] = d.resolve(id)
+		return nil
 	}
-	for id := d.first; id < d.next; id++ {
-		visit(id)
-	}
+	r, err := d.refType(id)
+	d.scratch[i] = r
+	return err
 }

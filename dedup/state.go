@@ -66,35 +66,63 @@ type state struct {
 
 	kinds []uint8 // id -> kind
 
-	structIDs  []uint32 // own structs and unions (and typedefs if later), in id order
-	structHash []uint64 // their hashes over the input's string offsets
-	m          []uint32 // canonical map: id -> representative (btf_dedup->map)
-	hypot      []uint32 // hypothetical map, later the compacted ids
-	hypotList  []uint32
-	adjust     bool // btf_dedup->hypot_adjust_canon
+	structIDs []uint32 // Stream: own structs and unions, in id order
+	// canonStructs lists the own structs and unions the struct pass made
+	// canonical, and fwds the own FWDs the primitive pass did, in id
+	// order: resolveFwds's work.
+	canonStructs, fwds []uint32
+	m                  []uint32 // canonical map: id -> representative (btf_dedup->map)
+	// hypot is the hypothetical map (btf_dedup->hypot_map) of the check
+	// under way: canonical-side id -> candidate-side id + 1, 0 for none,
+	// so that the array needs no filling and pages of it that no check
+	// reaches are never touched.
+	hypot     []uint32
+	hypotList []uint32
+	mergeList []uint32 // the part of hypotList mergeHypot acts on
+	adjust    bool     // btf_dedup->hypot_adjust_canon
+	// canon has bit i set for the own type d.first+i that compact keeps;
+	// rank[w] counts the bits of canon before word w.
+	canon []uint64
+	rank  []uint32
 
 	// later: deduplicate as later libbpf does (Options.Libbpf17);
-	// mappable is mappable1 or mappable17 accordingly.
+	// mappable is mappable1 or mappable17 accordingly (a set of kinds).
 	later    bool
-	mappable *[32]bool
+	mappable uint32
 
 	tab *table
 
-	refTab  *table   // index of reference types
-	refOff  []uint32 // offset in refRecs of a canonical reference type
+	// The index of reference types is refTab, with a base: d.tab, as in
+	// libbpf, whose order of candidates matters as base types may repeat
+	// each other; an entry's aux is where its resolved record is in
+	// refRecs. Without a base, no two canonical types of the index are
+	// equal, and as reference types are matched by exact equality, at
+	// most one candidate can match: the order of candidates, and so
+	// libbpf's hash map growth that decides it, does not matter for them.
+	// They then get an index of their own, refIdx.
+	refTab  *table
+	refIdx  *refIndex
 	refRecs []uint32 // rewritten records of canonical own reference types
 	scratch []uint32
 
 	err error
+	// ahead is what touchAhead has read: up to own type index ahead.done;
+	// sum adds up the values it read, so that the reads stay.
+	ahead struct{ done, sum int }
 }
 
 // rec returns the record of any id below next: void, a base type or an own
 // type. Own records are raw: their string offsets are the input's.
 func (d *state) rec(id uint32) []uint32 {
-	if id >= d.first {
-		i := id - d.first
-		return d.words[d.offs[i]:d.offs[i+1]]
+	if id < d.first {
+		return d.baseRec(id)
 	}
+	o := d.offs[id-d.first:]
+	return d.words[o[0]:o[1]]
+}
+
+// baseRec is rec for void and base types.
+func (d *state) baseRec(id uint32) []uint32 {
 	if id == 0 {
 		return voidRec
 	}
@@ -116,45 +144,12 @@ func (d *state) info(id uint32) uint32 {
 // the lookups that the graph walks make off the type records.
 func (d *state) kind(id uint32) uint32 { return uint32(d.kinds[id]) }
 
-// scan fills d.kinds, makes VAR and DATASEC their own representatives
-// (btf_dedup_new) and lists the own structs and unions in d.structIDs with
-// their signature hashes over the input's string offsets in d.structHash,
-// which the struct pass uses when those offsets may stand for the
-// deduplicated ones (d.strIdentity). It only reads the records, and writes
-// what no other pass touches until it is done.
-func (d *state) scan() {
+// scanBase allocates d.kinds and fills it for the base's types; the
+// string pass fills it for the spec's own types (see dedupStrings).
+func (d *state) scanBase() {
 	d.kinds = make([]uint8, d.next)
 	for id := uint32(1); id < d.first; id++ {
 		d.kinds[id] = uint8(kindOf(d.info(id)))
-	}
-	d.scanRange(0, int(d.next-d.first))
-}
-
-// scanRange is scan for the own types of indexes lo to hi (ids d.first+lo
-// to d.first+hi), d.kinds having room for them.
-func (d *state) scanRange(lo, hi int) {
-	k := d.kinds[d.first:]
-	words, offs := d.words, d.offs
-	for i := lo; i < hi; i++ {
-		w := words[offs[i]:offs[i+1]]
-		kind := kindOf(w[1])
-		k[i] = uint8(kind)
-		switch kind {
-		case kVar, kDatasec:
-			d.m[d.first+uint32(i)] = d.first + uint32(i)
-		case kStruct, kUnion:
-			h := hc(hc(hc(0, w[0]), w[1]), w[2])
-			for j := 3; j+2 < len(w); j += 3 {
-				h = hc(hc(h, w[j]), w[j+2])
-			}
-			d.structIDs = append(d.structIDs, d.first+uint32(i))
-			d.structHash = append(d.structHash, h)
-		case kTypedef:
-			if d.later {
-				d.structIDs = append(d.structIDs, d.first+uint32(i))
-				d.structHash = append(d.structHash, hc(hc(0, w[0]), w[1]))
-			}
-		}
 	}
 }
 

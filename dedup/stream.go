@@ -94,14 +94,14 @@ func NewStream(typesHint int) *Stream {
 		typesHint = 0
 	}
 	d := &state{
-		mappable:    &mappable1,
+		mappable:    mappable1,
 		first:       1,
 		next:        1,
 		strIdentity: true,
 		tab:         newTable(1 << 12),
 	}
 	d.m = append(make([]uint32, 0, typesHint+1), 0)
-	d.hypot = append(make([]uint32, 0, typesHint+1), unprocessed)
+	d.hypot = append(make([]uint32, 0, typesHint+1), 0)
 	d.kinds = append(make([]uint8, 0, typesHint+1), 0)
 	d.offs = append(make([]uint32, 0, typesHint+1), 0)
 	return &Stream{d: d, stab: newTable(1 << 12)}
@@ -187,12 +187,12 @@ func (s *Stream) process(w []uint32) {
 		d.offs = append(d.offs, p)
 		d.kinds = append(d.kinds, 0)
 		d.m = append(d.m, unprocessed)
-		d.hypot = append(d.hypot, unprocessed)
+		d.hypot = append(d.hypot, 0)
 		d.next++
 	}
 	s.nWords = len(w)
-	// scanRange, with a check of the references and without the struct
-	// hashes, which structs1 computes.
+	// The kinds, as the string pass notes them for Dedup, with a check of
+	// the references and a list of the structs.
 	for id := lo; id < d.next; id++ {
 		t := d.rec(id)
 		if !s.refsBefore(t, d.next) {
@@ -331,6 +331,7 @@ func (s *Stream) structs1() error {
 		d.m[id] = newID
 		if newID == id {
 			s.stab.add(h, id)
+			d.canonStructs = append(d.canonStructs, id)
 		}
 	}
 	return nil
@@ -368,20 +369,11 @@ func (s *Stream) Finish(spec *btf.Spec, opts *Options) (*btf.Spec, *Result, erro
 	d.strBase = spec.StringBase()
 	s.latest = nil
 
-	// The pure reference types on one goroutine, the strings and the
-	// remaining FWDs on this one (see run).
-	d.refTab = newTable(1 << 12)
-	d.refOff = make([]uint32, d.next)
-	done := make(chan struct{})
-	go func() {
-		d.pureRefs()
-		close(done)
-	}()
-	identity, err := d.dedupStrings(nil)
+	d.refIdx = newRefIndex() // see state.refTab
+	identity, err := d.dedupStrings(nil, false, false)
 	if err == nil && identity {
 		d.resolveFwds()
 	}
-	<-done
 	// On any error, Dedup says what it is.
 	switch {
 	case err != nil:
@@ -401,8 +393,8 @@ func (s *Stream) Finish(spec *btf.Spec, opts *Options) (*btf.Spec, *Result, erro
 		return Dedup(spec, opts)
 	}
 	phase("ref")
-	d.tab, d.refTab, s.stab = nil, nil, nil
-	d.refRecs, d.refOff = nil, nil
+	d.tab, d.refIdx, s.stab = nil, nil, nil
+	d.refRecs = nil
 	return d.output()
 }
 

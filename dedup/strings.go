@@ -65,13 +65,28 @@ func baseStrings(base *btf.Spec) map[string]uint32 {
 // It returns whether no two offsets the types use hold the same string, so
 // that comparisons may use the input's offsets (see state.so); the caller
 // sets d.strIdentity.
-func (d *state) dedupStrings(extStrs func(visit func(uint32) error) error) (identity bool, err error) {
+//
+// With scan set, the same walk over the records fills d.kinds for the
+// spec's own types and makes VAR and DATASEC their own representatives
+// (btf_dedup_new). With prims set too, it also runs the primitive pass on
+// each type while its record is at hand, comparing the input's string
+// offsets (d.strIdentity must be set): if they turn out not to stand for
+// the deduplicated ones, the caller must undo that pass (undoPrims) and
+// run it again.
+func (d *state) dedupStrings(extStrs func(visit func(uint32) error) error, scan, prims bool) (identity bool, err error) {
 	own := d.spec.Strings()
 	d.strMap = make([]uint32, len(own))
 	for i := range d.strMap {
 		d.strMap[i] = unprocessed
 	}
-	set := &strSet{idx: make(map[string]uint32, len(own)/16+1)}
+	// seen has bit i set once strMap[i] is: the walk over the types tests
+	// it for every string offset, and it is a 32nd of strMap's size.
+	seen := make([]uint64, (len(own)+63)/64)
+	nOwn := uint32(len(own))
+	// The new section is at most as long as the old one, and one more byte
+	// without a base: allocated in one go, its pages are touched as they
+	// fill.
+	set := &strSet{data: make([]byte, 0, len(own)+1), idx: make(map[string]uint32, len(own)/16+1)}
 	if d.base == nil {
 		set.add("")
 	}
@@ -88,9 +103,10 @@ func (d *state) dedupStrings(extStrs func(visit func(uint32) error) error) (iden
 		if i >= uint32(len(own)) {
 			return fmt.Errorf("string offset %d out of range", off)
 		}
-		if d.strMap[i] != unprocessed {
+		if seen[i>>6]>>(i&63)&1 != 0 {
 			return nil
 		}
+		seen[i>>6] |= 1 << (i & 63)
 		s := own[i:]
 		if end := strings.IndexByte(s, 0); end >= 0 {
 			s = s[:end]
@@ -109,31 +125,51 @@ func (d *state) dedupStrings(extStrs func(visit func(uint32) error) error) (iden
 		return nil
 	}
 
+	// unseen reports whether visit has work to do for off: most offsets
+	// are of strings seen before, or of the base's.
+	unseen := func(off uint32) bool {
+		i := off - d.strBase
+		return off != 0 && off >= d.strBase && (i >= nOwn || seen[i>>6]>>(i&63)&1 == 0)
+	}
+	var kinds []uint8
+	if scan {
+		kinds = d.kinds[d.first:d.next]
+	}
 	words, offs := d.words, d.offs
 	for i := 0; i+1 < len(offs); i++ {
 		w := words[offs[i]:offs[i+1]]
-		// Fast path: most references are to strings seen before.
-		if off := w[0]; off != 0 && off >= d.strBase && d.strMap[off-d.strBase] == unprocessed {
+		if off := w[0]; unseen(off) {
 			if err := visit(off); err != nil {
 				return false, d.typeErr(uint32(i)+d.first, err)
 			}
 		}
+		kind := kindOf(w[1])
+		if scan {
+			kinds[i] = uint8(kind)
+			if prims && primKinds>>kind&1 != 0 {
+				d.prim(i, kind)
+			}
+		}
 		var first, stride int
-		switch kindOf(w[1]) {
+		switch kind {
 		case kStruct, kUnion, kEnum64:
 			first, stride = 3, 3
 		case kEnum, kFuncProto:
 			first, stride = 3, 2
+		case kVar, kDatasec:
+			if scan {
+				id := d.first + uint32(i)
+				d.m[id] = id
+			}
+			continue
 		default:
 			continue
 		}
 		for j := first; j < len(w); j += stride {
-			off := w[j]
-			if off == 0 || off < d.strBase || d.strMap[off-d.strBase] != unprocessed {
-				continue
-			}
-			if err := visit(off); err != nil {
-				return false, d.typeErr(uint32(i)+d.first, err)
+			if off := w[j]; unseen(off) {
+				if err := visit(off); err != nil {
+					return false, d.typeErr(uint32(i)+d.first, err)
+				}
 			}
 		}
 	}

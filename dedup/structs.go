@@ -21,14 +21,15 @@ func fwdKind(info uint32) uint32 {
 
 func (d *state) hypotAdd(from, to uint32) {
 	d.hypotList = append(d.hypotList, from)
-	d.hypot[from] = to
+	d.hypot[from] = to + 1
 }
 
 func (d *state) clearHypot() {
 	for _, id := range d.hypotList {
-		d.hypot[id] = unprocessed
+		d.hypot[id] = 0
 	}
 	d.hypotList = d.hypotList[:0]
+	d.mergeList = d.mergeList[:0]
 	d.adjust = false
 }
 
@@ -72,24 +73,24 @@ func (d *state) identicalStructs(id1, id2 uint32, depth int) bool {
 	return true
 }
 
-// mappable[k] is true for the kinds that the passes up to the struct pass
-// may map to another type: INT, ENUM, ENUM64, FWD, FLOAT, STRUCT and UNION.
-// Until the reference pass, every other type maps to itself or to nothing,
-// so resolving it is the identity.
-var mappable1 = [32]bool{kInt: true, kEnum: true, kEnum64: true, kFwd: true, kFloat: true, kStruct: true, kUnion: true}
+// Bit k of mappable1 is set for the kinds that the passes up to the struct
+// pass may map to another type: INT, ENUM, ENUM64, FWD, FLOAT, STRUCT and
+// UNION. Until the reference pass, every other type maps to itself or to
+// nothing, so resolving it is the identity.
+const mappable1 = 1<<kInt | 1<<kEnum | 1<<kEnum64 | 1<<kFwd | 1<<kFloat | 1<<kStruct | 1<<kUnion
 
 // mappable17 is mappable1 for Options.Libbpf17, whose struct pass also
 // deduplicates typedefs.
-var mappable17 = [32]bool{kInt: true, kEnum: true, kEnum64: true, kFwd: true, kFloat: true, kStruct: true, kUnion: true, kTypedef: true}
+const mappable17 = mappable1 | 1<<kTypedef
 
-// fwdOrComposite[k] is true for FWD, STRUCT and UNION.
-var fwdOrComposite = [32]bool{kFwd: true, kStruct: true, kUnion: true}
+// fwdOrComposite is the set of FWD, STRUCT and UNION.
+const fwdOrComposite = 1<<kFwd | 1<<kStruct | 1<<kUnion
 
 // resolveS is resolve for the struct pass: it skips the canonical map for
 // types that cannot be mapped yet, which keeps most lookups in the small
 // kinds array.
 func (d *state) resolveS(id uint32) uint32 {
-	if !d.mappable[d.kinds[id]] {
+	if d.mappable>>d.kinds[id]&1 == 0 {
 		return id
 	}
 	return d.resolve(id)
@@ -106,91 +107,156 @@ func (d *state) isEquiv(cand, canon uint32) bool {
 	if d.resolveS(cand) == d.resolveS(canon) {
 		return true
 	}
-	canon = d.resolveFwd(canon)
+	return d.equivWalk(cand, canon)
+}
 
-	if h := d.hypot[canon]; h <= maxTypes {
-		if h == cand {
+// equivMember is isEquiv for the parts of a type (members, parameters, an
+// array's index type) that are not its last, with the two commonest
+// outcomes decided without a call: types that already share a
+// representative, and a canonical-side type (not a FWD, which resolveFwd
+// would change) that the hypothetical map already pairs with cand.
+func (d *state) equivMember(cand, canon uint32) bool {
+	if d.resolveS(cand) == d.resolveS(canon) ||
+		d.kinds[canon] != uint8(kFwd) && d.hypot[canon] == cand+1 {
+		return true
+	}
+	return d.equivWalk(cand, canon)
+}
+
+// equivWalk is isEquiv once cand and canon are known not to resolve to the
+// same type. A type's last part (the type a pointer, qualifier or typedef
+// refers to, an array's element type, a struct's last member, a
+// prototype's last parameter) is compared by looping rather than
+// recursing, which is what a tail call would do: libbpf returns that
+// comparison's result.
+func (d *state) equivWalk(cand, canon uint32) bool {
+	for {
+		canon = d.resolveFwd(canon)
+
+		if h := d.hypot[canon]; h != 0 {
+			h-- // see state.hypot
+			if h == cand {
+				return true
+			}
+			// The same array or struct declared twice within one
+			// compilation unit: accept exact duplicates.
+			if d.later {
+				return d.identicalTypes(h, cand, identicalDepth17)
+			}
+			return d.identicalArrays(h, cand) || d.identicalStructs(h, cand, 0)
+		}
+		d.hypotAdd(canon, cand)
+
+		var ct, nt []uint32
+		if f := d.first; cand >= f && canon >= f {
+			// d.rec, inline.
+			o := d.offs[cand-f:]
+			ct = d.words[o[0]:o[1]]
+			o = d.offs[canon-f:]
+			nt = d.words[o[0]:o[1]]
+		} else {
+			ct, nt = d.rec(cand), d.rec(canon)
+		}
+		ck, nk := kindOf(ct[1]), kindOf(nt[1])
+		if (1<<ck|1<<nk)&fwdOrComposite != 0 {
+			d.mergeList = append(d.mergeList, canon)
+		}
+		if d.so(ct[0]) != d.so(nt[0]) {
+			return false
+		}
+		if (ck == kFwd || nk == kFwd) && ck != nk {
+			var real, fk uint32
+			if ck == kFwd {
+				real, fk = nk, fwdKind(ct[1])
+			} else {
+				real, fk = ck, fwdKind(nt[1])
+				// Resolving a base FWD would change the base.
+				if fk == real && canon < d.first {
+					d.adjust = true
+				}
+			}
+			return fk == real
+		}
+		if ck != nk {
+			return false
+		}
+
+		switch ck {
+		case kInt:
+			return d.equalIntTag(ct, nt)
+		case kEnum, kEnum64:
+			return d.compatEnum(ct, nt)
+		case kFwd, kFloat:
+			return d.equalCommon(ct, nt)
+		case kConst, kVolatile, kRestrict, kPtr, kTypedef, kFunc, kTypeTag:
+			if ct[1] != nt[1] {
+				return false
+			}
+			cand, canon = ct[2], nt[2]
+		case kArray:
+			if !d.compatArray(ct, nt) {
+				return false
+			}
+			if !d.equivMember(ct[4], nt[4]) {
+				return false
+			}
+			cand, canon = ct[3], nt[3]
+		case kStruct, kUnion:
+			if !d.shallowEqualStruct(ct, nt) {
+				return false
+			}
+			if len(ct) == 3 {
+				return true
+			}
+			last := len(ct) - 2
+			nt = nt[:len(ct)]
+			for j := 4; j < last; j += 3 {
+				// equivMember, inline.
+				c, n := ct[j], nt[j]
+				if d.resolveS(c) == d.resolveS(n) ||
+					d.kinds[n] != uint8(kFwd) && d.hypot[n] == c+1 {
+					continue
+				}
+				if !d.equivWalk(c, n) {
+					return false
+				}
+			}
+			cand, canon = ct[last], nt[last]
+		case kFuncProto:
+			if !d.compatFnProto(ct, nt) {
+				return false
+			}
+			if len(ct) == 3 {
+				cand, canon = ct[2], nt[2]
+				break
+			}
+			if !d.equivMember(ct[2], nt[2]) {
+				return false
+			}
+			last := len(ct) - 1
+			nt = nt[:len(ct)]
+			for j := 4; j < last; j += 2 {
+				// equivMember, inline.
+				c, n := ct[j], nt[j]
+				if d.resolveS(c) == d.resolveS(n) ||
+					d.kinds[n] != uint8(kFwd) && d.hypot[n] == c+1 {
+					continue
+				}
+				if !d.equivWalk(c, n) {
+					return false
+				}
+			}
+			cand, canon = ct[last], nt[last]
+		default:
+			if d.err == nil {
+				d.err = fmt.Errorf("dedup: comparing type [%d] with [%d]: %w", cand, canon, errKind(ck))
+			}
+			return false
+		}
+		if d.resolveS(cand) == d.resolveS(canon) {
 			return true
 		}
-		// The same array or struct declared twice within one
-		// compilation unit: accept exact duplicates.
-		if d.later {
-			return d.identicalTypes(h, cand, identicalDepth17)
-		}
-		return d.identicalArrays(h, cand) || d.identicalStructs(h, cand, 0)
 	}
-	d.hypotAdd(canon, cand)
-
-	ct, nt := d.rec(cand), d.rec(canon)
-	ck, nk := kindOf(ct[1]), kindOf(nt[1])
-	if d.so(ct[0]) != d.so(nt[0]) {
-		return false
-	}
-	if (ck == kFwd || nk == kFwd) && ck != nk {
-		var real, fk uint32
-		if ck == kFwd {
-			real, fk = nk, fwdKind(ct[1])
-		} else {
-			real, fk = ck, fwdKind(nt[1])
-			// Resolving a base FWD would change the base.
-			if fk == real && canon < d.first {
-				d.adjust = true
-			}
-		}
-		return fk == real
-	}
-	if ck != nk {
-		return false
-	}
-
-	switch ck {
-	case kInt:
-		return d.equalIntTag(ct, nt)
-	case kEnum, kEnum64:
-		return d.compatEnum(ct, nt)
-	case kFwd, kFloat:
-		return d.equalCommon(ct, nt)
-	case kConst, kVolatile, kRestrict, kPtr, kTypedef, kFunc, kTypeTag:
-		if ct[1] != nt[1] {
-			return false
-		}
-		return d.isEquiv(ct[2], nt[2])
-	case kArray:
-		if !d.compatArray(ct, nt) {
-			return false
-		}
-		if !d.isEquiv(ct[4], nt[4]) {
-			return false
-		}
-		return d.isEquiv(ct[3], nt[3])
-	case kStruct, kUnion:
-		if !d.shallowEqualStruct(ct, nt) {
-			return false
-		}
-		for j := 4; j < len(ct); j += 3 {
-			if !d.isEquiv(ct[j], nt[j]) {
-				return false
-			}
-		}
-		return true
-	case kFuncProto:
-		if !d.compatFnProto(ct, nt) {
-			return false
-		}
-		if !d.isEquiv(ct[2], nt[2]) {
-			return false
-		}
-		for j := 4; j < len(ct); j += 2 {
-			if !d.isEquiv(ct[j], nt[j]) {
-				return false
-			}
-		}
-		return true
-	}
-	if d.err == nil {
-		d.err = fmt.Errorf("dedup: comparing type [%d] with [%d]: %w", cand, canon, errKind(ck))
-	}
-	return false
 }
 
 // mergeHypot is btf_dedup_merge_hypot_map: after a successful equivalence
@@ -200,14 +266,11 @@ func (d *state) isEquiv(cand, canon uint32) bool {
 // candidate-side struct with no representative yet takes the canonical
 // side's, which saves checking it again later.
 func (d *state) mergeHypot() {
-	for _, canonID := range d.hypotList {
-		targ := d.hypot[canonID]
-		// Every rule below needs a FWD, struct or union on a side, and
-		// other kinds do not resolve to one: skip the rest, which is
-		// most of the list (pointers, qualifiers, prototypes).
-		if !fwdOrComposite[d.kinds[targ]] && !fwdOrComposite[d.kinds[canonID]] {
-			continue
-		}
+	// Every rule below needs a FWD, struct or union on a side, and other
+	// kinds do not resolve to one: the rest of the hypothetical map, most
+	// of it (pointers, qualifiers, prototypes), is left out of mergeList.
+	for _, canonID := range d.mergeList {
+		targ := d.hypot[canonID] - 1
 		t := d.resolveS(targ)
 		c := d.resolveS(canonID)
 		tk, ck := d.kind(t), d.kind(c)
@@ -231,20 +294,32 @@ func (d *state) mergeHypot() {
 // the same signature, in index order; the first equivalent one that does
 // not require changing the base becomes its representative. With none, it
 // is canonical itself.
+//
+// Most structs are mapped before their turn comes, by the equivalence
+// check of a struct that refers to them (mergeHypot): only the others are
+// hashed.
 func (d *state) structTypes() error {
-	for n, id := range d.structIDs {
+	d.ahead.done = 0
+	want := uint32(1<<kStruct | 1<<kUnion)
+	if d.later {
+		want |= 1 << kTypedef
+	}
+	for i, k := range d.kinds[d.first:d.next] {
+		if want>>k&1 == 0 {
+			continue
+		}
+		id := d.first + uint32(i)
 		if d.m[id] <= maxTypes {
 			continue
 		}
+		d.touchAhead(id)
 		t := d.rec(id)
-		typedef := kindOf(t[1]) == kTypedef // only with d.later
-		h := d.structHash[n]
-		if !d.strIdentity {
-			if typedef {
-				h = d.hashTypedef(t)
-			} else {
-				h = d.hashStruct(t)
-			}
+		typedef := uint32(k) == kTypedef // only with d.later
+		var h uint64
+		if typedef {
+			h = d.hashTypedef(t)
+		} else {
+			h = d.hashStruct(t)
 		}
 		newID := id
 		for c := d.tab.lookup(h); ; {
@@ -278,6 +353,9 @@ func (d *state) structTypes() error {
 		d.m[id] = newID
 		if newID == id {
 			d.tab.add(h, id)
+			if !typedef {
+				d.canonStructs = append(d.canonStructs, id)
+			}
 		}
 	}
 	return nil
@@ -300,23 +378,19 @@ func (d *state) resolveFwds() {
 			names[name] = id
 		}
 	}
-	for id := uint32(1); id < d.first; id++ {
-		if k := d.kind(id); k == kStruct || k == kUnion {
-			add(id)
+	for id, k := range d.kinds[:d.first] {
+		if uint32(k) == kStruct || uint32(k) == kUnion {
+			add(uint32(id))
 		}
 	}
-	for _, id := range d.structIDs {
-		if d.kind(id) != kTypedef {
-			add(id)
-		}
+	for _, id := range d.canonStructs {
+		add(id)
 	}
-	words, offs := d.words, d.offs
-	for i, k := range d.kinds[d.first:] {
-		id := d.first + uint32(i)
-		if uint32(k) != kFwd || d.m[id] != id {
+	for _, id := range d.fwds {
+		if d.m[id] != id {
 			continue
 		}
-		t := words[offs[i]:offs[i+1]]
+		t := d.rec(id)
 		cand, ok := names[d.so(t[0])]
 		if !ok || cand == ambiguous {
 			continue

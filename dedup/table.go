@@ -1,5 +1,7 @@
 package dedup
 
+import "slices"
+
 // table is the canonical index: a map from a type's signature hash to the
 // canonical types that have that hash, tried in the order libbpf tries them.
 //
@@ -42,6 +44,10 @@ type entry struct {
 	id   uint32
 	next uint32 // toward older entries of the same list
 	prev uint32 // toward newer entries
+	// aux is what the adder said about the candidate, to tell without
+	// reading its record that it cannot match (see state.enumAux), or
+	// where its resolved record is (see state.refType).
+	aux uint32
 }
 
 const mix = 0x9E3779B97F4A7C15
@@ -87,7 +93,13 @@ func (t *table) find(key uint64) *slot {
 }
 
 // add appends id as a candidate for key (libbpf's hashmap__append).
-func (t *table) add(key uint64, id uint32) {
+func (t *table) add(key uint64, id uint32) { t.addAux(key, id, auxNone) }
+
+// auxNone is the aux of an entry whose adder had nothing to say.
+const auxNone = 1
+
+// addAux is add with the entry's aux.
+func (t *table) addAux(key uint64, id, aux uint32) {
 	// hashmap_needs_to_grow and hashmap_grow (src/hashmap.c).
 	if t.capacity == 0 || (t.sz+1)*4/3 > t.capacity {
 		t.bits++
@@ -99,7 +111,7 @@ func (t *table) add(key uint64, id uint32) {
 	}
 	t.sz++
 
-	if 2*(t.used+1) > len(t.slots) {
+	if 4*(t.used+1) > 3*len(t.slots) {
 		t.resize(2 * len(t.slots))
 	}
 	s := t.find(key)
@@ -108,7 +120,10 @@ func (t *table) add(key uint64, id uint32) {
 		t.used++
 	}
 	p := t.epoch & 1
-	t.ents = append(t.ents, entry{id: id, next: s.head[p]})
+	if len(t.ents) == cap(t.ents) {
+		t.ents = slices.Grow(t.ents, len(t.ents)) // double, not a quarter more
+	}
+	t.ents = append(t.ents, entry{id: id, next: s.head[p], aux: aux})
 	e := uint32(len(t.ents))
 	if s.head[p] != 0 {
 		t.ents[s.head[p]-1].prev = e
@@ -138,6 +153,12 @@ func (t *table) lookup(key uint64) cursor {
 
 // next returns the next candidate, or false when there are no more.
 func (c *cursor) next() (uint32, bool) {
+	id, _, ok := c.nextAux()
+	return id, ok
+}
+
+// nextAux is next, also returning the candidate's aux.
+func (c *cursor) nextAux() (id, aux uint32, ok bool) {
 	for {
 		if c.cur != 0 {
 			e := &c.t.ents[c.cur-1]
@@ -146,10 +167,10 @@ func (c *cursor) next() (uint32, bool) {
 			} else {
 				c.cur = e.prev
 			}
-			return e.id, true
+			return e.id, e.aux, true
 		}
 		if c.phase != 0 || c.other == 0 {
-			return 0, false
+			return 0, 0, false
 		}
 		c.phase = 1
 		c.cur = c.other
