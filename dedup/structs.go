@@ -123,6 +123,24 @@ func (d *state) equivMember(cand, canon uint32) bool {
 	return d.equivWalk(cand, canon)
 }
 
+// equivMembers is equivMember, inline, on the type ids ct[j] and nt[j] of
+// the members or parameters of two records of the same shape, for j from
+// from up to (not including) to, by step: all of them but the last, which
+// equivWalk loops on.
+func (d *state) equivMembers(ct, nt []uint32, from, to, step int) bool {
+	for j := from; j < to; j += step {
+		c, n := ct[j], nt[j]
+		if d.resolveS(c) == d.resolveS(n) ||
+			d.kinds[n] != uint8(kFwd) && d.hypot[n] == c+1 {
+			continue
+		}
+		if !d.equivWalk(c, n) {
+			return false
+		}
+	}
+	return true
+}
+
 // equivWalk is isEquiv once cand and canon are known not to resolve to the
 // same type. A type's last part (the type a pointer, qualifier or typedef
 // refers to, an array's element type, a struct's last member, a
@@ -209,17 +227,8 @@ func (d *state) equivWalk(cand, canon uint32) bool {
 				return true
 			}
 			last := len(ct) - 2
-			nt = nt[:len(ct)]
-			for j := 4; j < last; j += 3 {
-				// equivMember, inline.
-				c, n := ct[j], nt[j]
-				if d.resolveS(c) == d.resolveS(n) ||
-					d.kinds[n] != uint8(kFwd) && d.hypot[n] == c+1 {
-					continue
-				}
-				if !d.equivWalk(c, n) {
-					return false
-				}
+			if !d.equivMembers(ct, nt[:len(ct)], 4, last, 3) {
+				return false
 			}
 			cand, canon = ct[last], nt[last]
 		case kFuncProto:
@@ -234,17 +243,8 @@ func (d *state) equivWalk(cand, canon uint32) bool {
 				return false
 			}
 			last := len(ct) - 1
-			nt = nt[:len(ct)]
-			for j := 4; j < last; j += 2 {
-				// equivMember, inline.
-				c, n := ct[j], nt[j]
-				if d.resolveS(c) == d.resolveS(n) ||
-					d.kinds[n] != uint8(kFwd) && d.hypot[n] == c+1 {
-					continue
-				}
-				if !d.equivWalk(c, n) {
-					return false
-				}
+			if !d.equivMembers(ct, nt[:len(ct)], 4, last, 2) {
+				return false
 			}
 			cand, canon = ct[last], nt[last]
 		default:
