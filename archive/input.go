@@ -32,7 +32,8 @@ type Encoder interface {
 // package ships beside the vmlinux (SUSE's kernel-default-debuginfo holds
 // /usr/lib/debug/.dwz/kernel-default-VERSION.ARCH). ReadInput passes it
 // the vmlinux read out of a package, in memory, with the files of the
-// package's .dwz directories. fromdwarf.VmlinuxEncoder is one.
+// package's .dwz directories and the one at the path the vmlinux's link
+// names. fromdwarf.VmlinuxEncoder is one.
 type AltEncoder interface {
 	Encoder
 	// FindAlt returns the key of alts (files of the package, by path)
@@ -229,7 +230,7 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 				alts = map[string][]byte{}
 			}
 			alts[e.Name] = data
-			if held != nil && altEnc.FindAlt(bytes.NewReader(held.data), held.name, alts) != "" {
+			if held != nil && altEnc.FindAlt(bytes.NewReader(held.buf.Bytes()), held.name, alts) != "" {
 				return held.kernel(opt, alts)
 			}
 			continue
@@ -246,7 +247,7 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 		}
 		defer buf.Close()
 		data := buf.Bytes()
-		k := &packageVmlinux{name: e.Name, release: rel, source: source, buf: buf, data: data}
+		k := &packageVmlinux{name: e.Name, release: rel, source: source, buf: buf}
 		if altEnc == nil || !needsAlt(data) || altEnc.FindAlt(bytes.NewReader(data), e.Name, alts) != "" {
 			return k.kernel(opt, alts)
 		}
@@ -258,9 +259,8 @@ func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
 // packageVmlinux is a vmlinux read out of a package.
 type packageVmlinux struct {
 	name, release, source string
-	buf                   *pkgread.Buffer
-	data                  []byte // buf's bytes
-	altPath               string // where its link says its supplementary file is
+	buf                   *pkgread.Buffer // the vmlinux
+	altPath               string          // where its link says its supplementary file is
 }
 
 // kernel returns the BTF of v, encoded with the supplementary files alts
@@ -270,7 +270,7 @@ func (v *packageVmlinux) kernel(opt InputOptions, alts map[string][]byte) (*Kern
 		// The package's path names the release: no banner is needed.
 		opt.Release = v.release
 	}
-	k, err := readELF(bytes.NewReader(v.data), v.buf, v.name, opt, alts)
+	k, err := readELF(bytes.NewReader(v.buf.Bytes()), v.buf, v.name, opt, alts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", v.name, err)
 	}

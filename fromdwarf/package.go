@@ -153,8 +153,13 @@ func ScanPackage(r io.Reader, name string, opt PackageOptions, want func(name st
 				continue
 			}
 		}
-		discardUnread(buf)
-		pe := &PackageELF{Name: e.Name, Data: data, buf: buf}
+		pe := &PackageELF{Name: e.Name, Data: data}
+		if !isAlt {
+			// A supplementary file that want asks for too stays the
+			// scan's: the files that link to it read it after this one.
+			discardUnread(buf)
+			pe.buf = buf
+		}
 		var link *AltLink
 		if findAlt {
 			// An ELF file that cannot be read has no link: encoding it
