@@ -175,29 +175,62 @@ func (t *Tree) addOne(input, arch string, opt AddOptions) InputResult {
 		res.Err = err
 		return res
 	}
+	res.Outcome, res.Entry, res.Err = t.AddKernel(k, &KernelOptions{Distro: opt.Distro, Version: opt.Version, Arch: arch, Force: opt.Force})
+	if res.Err != nil {
+		res.Err = fmt.Errorf("%s: %w", input, res.Err)
+	}
+	return res
+}
+
+// KernelOptions place a kernel in a tree.
+type KernelOptions struct {
+	// Distro, Version and Arch are the first parts of the kernel's key;
+	// its release completes it. Arch is x86_64 or arm64.
+	Distro, Version, Arch string
+	// Force replaces an entry that exists with different BTF, instead of
+	// failing with ErrConflict.
+	Force bool
+}
+
+// AddKernel stores one kernel's BTF in the tree and records it in the
+// catalogue, as Add does for each input. An entry made from a package
+// replaces the package's record, if any (see PutRecord).
+func (t *Tree) AddKernel(k *Kernel, opt *KernelOptions) (Outcome, index.Entry, error) {
 	s, err := btf.Decode(k.Raw, nil)
 	if err != nil {
-		res.Err = fmt.Errorf("%s: BTF: %w", input, err)
-		return res
+		return Failed, index.Entry{}, fmt.Errorf("BTF: %w", err)
 	}
 	tarball, err := TarballBytes(k.Release, k.Raw)
 	if err != nil {
-		res.Err = fmt.Errorf("%s: %w", input, err)
-		return res
+		return Failed, index.Entry{}, err
 	}
 	e := index.Entry{
-		Distro: opt.Distro, Version: opt.Version, Arch: arch, Release: k.Release,
+		Distro: opt.Distro, Version: opt.Version, Arch: opt.Arch, Release: k.Release,
 		XXH64: index.Hash(k.Raw), RawSize: int64(len(k.Raw)), CompressedSize: int64(len(tarball)),
 		Types: s.NumTypes(), Source: k.Source, Encoder: k.Encoder, EncoderVersion: k.EncoderVersion,
+		SourceSHA256: k.SourceSHA256,
 	}
-	res.Entry = e
 	out, err := t.commit(e, tarball, opt.Force)
-	if err != nil {
-		res.Err = fmt.Errorf("%s: %w", input, err)
-		return res
+	return out, e, err
+}
+
+// PutRecord records, under the lock, a package that gave no kernel, so
+// that archive sync does not download it again.
+func (t *Tree) PutRecord(r index.Record) error {
+	if err := r.Validate(); err != nil {
+		return err
 	}
-	res.Outcome = out
-	return res
+	unlock, err := lock(t.Dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	c, err := t.Catalogue()
+	if err != nil {
+		return err
+	}
+	c.PutRecord(r)
+	return t.writeCatalogue(c)
 }
 
 // entryFromSource finds the catalogue entry made from source in one
@@ -240,15 +273,20 @@ func (t *Tree) commit(e index.Entry, tarball []byte, force bool) (Outcome, error
 		return Failed, err
 	}
 	outcome := Added
+	_, recorded := c.FindRecord(e.Distro, e.Version, e.Arch, e.Source)
 	if old, ok := c.Find(e.Key()); ok {
 		switch {
 		case old.XXH64 != e.XXH64 && !force:
 			return Failed, fmt.Errorf("%s: %w (xxh64 %s, new %s; --force replaces it)", e.Key().Path(), ErrConflict, old.XXH64, e.XXH64)
 		case old.XXH64 != e.XXH64:
 			outcome = Replaced
-		case sameFile(p, tarball):
+		case sameFile(p, tarball) && (e.SourceSHA256 == "" || old.SourceSHA256 == e.SourceSHA256) && !recorded:
 			// The same content: nothing to do, whatever input it came from.
 			return Unchanged, nil
+		case sameFile(p, tarball):
+			// The same BTF: the entry takes the package that gave it now,
+			// so that sync knows the package is in the tree.
+			outcome = Unchanged
 		}
 	}
 	if !sameFile(p, tarball) {
@@ -263,6 +301,9 @@ func (t *Tree) commit(e index.Entry, tarball []byte, force bool) (Outcome, error
 		testHookBeforeCatalogue()
 	}
 	c.Put(e)
+	if recorded {
+		c.RemoveRecord(e.Distro, e.Version, e.Arch, e.Source)
+	}
 	if err := t.writeCatalogue(c); err != nil {
 		return Failed, err
 	}

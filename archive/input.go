@@ -3,7 +3,9 @@ package archive
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"debug/elf"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -69,6 +71,9 @@ type Kernel struct {
 	Source string
 	// Encoder and EncoderVersion tell where the BTF came from.
 	Encoder, EncoderVersion string
+	// SourceSHA256 is the SHA-256 of the package the kernel was read
+	// from, in lower-case hex, or "" when the input was not a package.
+	SourceSHA256 string
 	// Raw is the raw BTF.
 	Raw []byte
 }
@@ -87,11 +92,19 @@ type InputOptions struct {
 	// the package's metadata is read, before its payload is: returning
 	// true stops reading, and ReadInput returns ErrSkipped.
 	Skip func(source string) bool
+	// SkipWithBTF makes a vmlinux that has a .BTF section an error,
+	// ErrHasBTF, instead of a kernel: btfhub-archive holds only the
+	// kernels that do not describe themselves.
+	SkipWithBTF bool
 }
 
 // ErrSkipped is returned by ReadInput when InputOptions.Skip asked to skip
 // the input.
 var ErrSkipped = errors.New("skipped")
+
+// ErrHasBTF is returned for a vmlinux with a .BTF section when
+// InputOptions.SkipWithBTF is set.
+var ErrHasBTF = errors.New("the kernel has BTF of its own")
 
 var (
 	btfMagicLE = []byte{0x9f, 0xeb}
@@ -109,14 +122,20 @@ func ReadInput(path string, opt InputOptions) (*Kernel, error) {
 		return nil, err
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
+	// Every byte read through br is hashed: a package is read to its
+	// end, so that its checksum can be recorded.
+	sum := sha256.New()
+	br := bufio.NewReaderSize(io.TeeReader(f, sum), 1<<20)
 	magic, _ := br.Peek(8)
 	var k *Kernel
 	switch {
 	case pkgread.Detect(magic) != pkgread.Unknown:
-		k, err = readPackage(br, path, opt)
+		k, err = readWholePackage(br, path, &opt)
+		if err == nil {
+			k.SourceSHA256 = hex.EncodeToString(sum.Sum(nil))
+		}
 	case bytes.HasPrefix(magic, []byte(elf.ELFMAG)):
-		k, err = readELF(f, nil, filepath.Base(path), opt, nil)
+		k, err = readELF(f, nil, filepath.Base(path), &opt, nil)
 	case bytes.HasPrefix(magic, xzMagic):
 		var raw []byte
 		raw, err = readXZ(br, opt.Limits.MaxEntry)
@@ -138,11 +157,47 @@ func ReadInput(path string, opt InputOptions) (*Kernel, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	return finishKernel(k, path, &opt)
+}
+
+// ReadPackage reads the BTF of the kernel in the package that r streams
+// (.deb, .ddeb or .rpm), as ReadInput reads a package file; name labels
+// errors, and is the source when the package has no metadata. Unless
+// opt.Skip skips the package, or reading it fails before the kernel is
+// found, r is read to its end, so that a reader that checks a checksum
+// at the end of the stream (package fetch's) has checked it when
+// ReadPackage returns a kernel or ErrHasBTF. Kernel.SourceSHA256 is left
+// to the caller, which knows the checksum it verified.
+func ReadPackage(r io.Reader, name string, opt *InputOptions) (*Kernel, error) {
+	k, err := readWholePackage(r, name, opt)
+	if err != nil {
+		if errors.Is(err, ErrSkipped) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return finishKernel(k, name, opt)
+}
+
+// readWholePackage is readPackage, reading r to its end after a kernel
+// or ErrHasBTF.
+func readWholePackage(r io.Reader, name string, opt *InputOptions) (*Kernel, error) {
+	k, err := readPackage(r, name, opt)
+	if err == nil || errors.Is(err, ErrHasBTF) {
+		if _, derr := io.Copy(io.Discard, r); derr != nil {
+			return nil, derr
+		}
+	}
+	return k, err
+}
+
+// finishKernel applies opt.Release and checks the release.
+func finishKernel(k *Kernel, name string, opt *InputOptions) (*Kernel, error) {
 	if opt.Release != "" {
 		k.Release = opt.Release
 	}
 	if !pkgread.ValidRelease(k.Release) {
-		return nil, fmt.Errorf("%s: release %q is not usable as a file name", path, k.Release)
+		return nil, fmt.Errorf("%s: release %q is not usable as a file name", name, k.Release)
 	}
 	return k, nil
 }
@@ -187,7 +242,7 @@ func rawKernel(raw []byte, path string, opt InputOptions) (*Kernel, error) {
 // before or after the vmlinux, and the file at the path the link names,
 // read after it, are kept (together bounded by opt.Limits.MaxEntry) until
 // one is that file, or the package ends.
-func readPackage(r io.Reader, path string, opt InputOptions) (*Kernel, error) {
+func readPackage(r io.Reader, path string, opt *InputOptions) (*Kernel, error) {
 	p, err := pkgread.Open(r)
 	if err != nil {
 		return nil, err
@@ -265,12 +320,13 @@ type packageVmlinux struct {
 
 // kernel returns the BTF of v, encoded with the supplementary files alts
 // when it must be encoded.
-func (v *packageVmlinux) kernel(opt InputOptions, alts map[string][]byte) (*Kernel, error) {
-	if opt.Release == "" {
+func (v *packageVmlinux) kernel(opt *InputOptions, alts map[string][]byte) (*Kernel, error) {
+	o := *opt
+	if o.Release == "" {
 		// The package's path names the release: no banner is needed.
-		opt.Release = v.release
+		o.Release = v.release
 	}
-	k, err := readELF(bytes.NewReader(v.buf.Bytes()), v.buf, v.name, opt, alts)
+	k, err := readELF(bytes.NewReader(v.buf.Bytes()), v.buf, v.name, &o, alts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", v.name, err)
 	}
@@ -308,10 +364,12 @@ func needsAlt(data []byte) bool {
 // to an AltEncoder, which may give back parts of vmlinux, so that
 // opt.Release must be set then. The Kernel returned shares no memory with
 // vmlinux.
-func readELF(r io.ReaderAt, vmlinux *pkgread.Buffer, name string, opt InputOptions, alts map[string][]byte) (*Kernel, error) {
+func readELF(r io.ReaderAt, vmlinux *pkgread.Buffer, name string, opt *InputOptions, alts map[string][]byte) (*Kernel, error) {
 	k := &Kernel{Source: name, Encoder: EncoderVmlinux}
 	raw, err := btf.ReadELFSection(r, btf.SectionBTF)
 	switch {
+	case err == nil && opt.SkipWithBTF:
+		return nil, ErrHasBTF
 	case errors.Is(err, btf.ErrNoBTFSection):
 		enc := opt.Encoder
 		if enc == nil {

@@ -135,6 +135,9 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 			}
 		}
 		last = e
+		// The package checksum is the tree's bookkeeping for sync; packs
+		// keep the fields of catalogue version 1 (docs/archive-formats.md).
+		e.SourceSHA256 = ""
 		if g == nil {
 			g = newGroupWriter()
 		}

@@ -21,8 +21,8 @@ func TestRealDebianArchive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads gigabytes of packages")
 	}
-	// Every 6.1 build of Debian 12 in its amd64, cloud and rt flavours,
-	// as make testdata fetches them (18 packages as of 6.1.0-56).
+	// Debian 12's 6.1 builds in their amd64, cloud and rt flavours, as
+	// pinned in scripts/debs.manifest (21 packages, 6.1.0-47 to -57).
 	debs, _ := filepath.Glob(filepath.Join(testutil.RepoRoot(), "testdata", "cache", "debs", "linux-image-*-dbg_*.deb"))
 	if len(debs) < 6 {
 		testutil.Missing(t, "%d kernel debug packages in testdata/cache/debs, want the 6.1 series (run make testdata)", len(debs))

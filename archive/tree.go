@@ -39,6 +39,10 @@ func (t *Tree) CataloguePath() string { return filepath.Join(t.Dir, index.FileNa
 // catalogue.
 func (t *Tree) Catalogue() (*index.Catalogue, error) { return index.ReadFile(t.CataloguePath()) }
 
+// EntryPath returns the file of key k in the tree, after checking that k
+// cannot name a file outside it.
+func (t *Tree) EntryPath(k index.Key) (string, error) { return t.path(k) }
+
 // path returns the file of key k, after checking that k cannot name a
 // file outside the tree.
 func (t *Tree) path(k index.Key) (string, error) {

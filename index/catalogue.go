@@ -16,8 +16,9 @@ const FileName = "btfhub-catalogue.json"
 // FormatName is the value of the catalogue's "format" field.
 const FormatName = "btfhub-catalogue"
 
-// Version is the catalogue format version this package reads and writes.
-const Version = 1
+// Version is the catalogue format version this package writes. It reads
+// version 1 too, which has no package records and no source checksums.
+const Version = 2
 
 // MaxCatalogue bounds the size of a catalogue file that is read: about
 // two million entries.
@@ -29,27 +30,41 @@ const MaxCatalogue = 512 << 20
 var ErrCatalogue = errors.New("bad catalogue")
 
 // Catalogue is the list of an archive's entries, sorted by key with no
-// two entries of one key.
+// two entries of one key, and of the packages archive sync read without
+// adding an entry, sorted by Record.Less with no two of one package.
 type Catalogue struct {
-	Entries []Entry
+	Entries  []Entry
+	Packages []Record
 }
 
 // document is the catalogue's JSON form.
 type document struct {
-	Format   string  `json:"format"`
-	Version  int     `json:"version"`
-	Checksum string  `json:"checksum"`
-	Entries  []Entry `json:"entries"`
+	Format   string   `json:"format"`
+	Version  int      `json:"version"`
+	Checksum string   `json:"checksum"`
+	Entries  []Entry  `json:"entries"`
+	Packages []Record `json:"packages"`
 }
 
-// checksum is the xxhash64 of the compact JSON encoding of the entries.
-func checksum(entries []Entry) (string, error) {
+// checksum is the xxhash64 of the compact JSON encoding of the entries;
+// from version 2 on, followed by a newline and that of the packages.
+func checksum(version int, entries []Entry, packages []Record) (string, error) {
 	if entries == nil {
 		entries = []Entry{}
 	}
 	b, err := json.Marshal(entries)
 	if err != nil {
 		return "", err
+	}
+	if version >= 2 {
+		if packages == nil {
+			packages = []Record{}
+		}
+		p, err := json.Marshal(packages)
+		if err != nil {
+			return "", err
+		}
+		b = append(append(b, '\n'), p...)
 	}
 	return "xxh64:" + Hash(b), nil
 }
@@ -58,16 +73,29 @@ func checksum(entries []Entry) (string, error) {
 // the same bytes, one entry per line.
 func (c *Catalogue) Marshal() ([]byte, error) {
 	c.sort()
-	sum, err := checksum(c.Entries)
+	sum, err := checksum(Version, c.Entries, c.Packages)
 	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "{\n\"format\": %q,\n\"version\": %d,\n\"checksum\": %q,\n\"entries\": [", FormatName, Version, sum)
-	for i := range c.Entries {
-		b, err := json.Marshal(&c.Entries[i])
+	if err := writeLines(&buf, c.Entries); err != nil {
+		return nil, err
+	}
+	buf.WriteString("],\n\"packages\": [")
+	if err := writeLines(&buf, c.Packages); err != nil {
+		return nil, err
+	}
+	buf.WriteString("]\n}\n")
+	return buf.Bytes(), nil
+}
+
+// writeLines writes the JSON of each element on a line of its own.
+func writeLines[T any](buf *bytes.Buffer, list []T) error {
+	for i := range list {
+		b, err := json.Marshal(&list[i])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if i > 0 {
 			buf.WriteByte(',')
@@ -75,8 +103,10 @@ func (c *Catalogue) Marshal() ([]byte, error) {
 		buf.WriteString("\n")
 		buf.Write(b)
 	}
-	buf.WriteString("\n]\n}\n")
-	return buf.Bytes(), nil
+	if len(list) > 0 {
+		buf.WriteString("\n")
+	}
+	return nil
 }
 
 // Decode reads a catalogue, rejecting an unknown format or version, a
@@ -95,21 +125,33 @@ func Decode(data []byte) (*Catalogue, error) {
 	if head.Format != FormatName {
 		return nil, fmt.Errorf("%w: format %q, want %q", ErrCatalogue, head.Format, FormatName)
 	}
-	if head.Version != Version {
-		return nil, fmt.Errorf("%w: unknown version %d (this btfhub reads version %d)", ErrCatalogue, head.Version, Version)
+	if head.Version != 1 && head.Version != Version {
+		return nil, fmt.Errorf("%w: unknown version %d (this btfhub reads versions 1 to %d)", ErrCatalogue, head.Version, Version)
 	}
 	var doc document
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCatalogue, err)
 	}
-	sum, err := checksum(doc.Entries)
+	if head.Version == 1 && doc.Packages != nil {
+		return nil, fmt.Errorf("%w: version 1 has no packages", ErrCatalogue)
+	}
+	sum, err := checksum(head.Version, doc.Entries, doc.Packages)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCatalogue, err)
+		return nil, fmt.Errorf("%w: %w", ErrCatalogue, err)
 	}
 	if sum != doc.Checksum {
 		return nil, fmt.Errorf("%w: checksum mismatch: entries hash to %s, the catalogue says %s", ErrCatalogue, sum, doc.Checksum)
 	}
-	c := &Catalogue{Entries: doc.Entries}
+	c := &Catalogue{Entries: doc.Entries, Packages: doc.Packages}
+	for i := range c.Packages {
+		r := &c.Packages[i]
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: package %d: %w", ErrCatalogue, i, err)
+		}
+		if i > 0 && !c.Packages[i-1].Less(r) {
+			return nil, fmt.Errorf("%w: package %d (%s): not sorted, or a duplicate", ErrCatalogue, i, r.Source)
+		}
+	}
 	for i := range c.Entries {
 		e := &c.Entries[i]
 		if err := e.Validate(); err != nil {
@@ -140,6 +182,7 @@ func ReadFile(path string) (*Catalogue, error) {
 }
 
 func (c *Catalogue) sort() {
+	slices.SortFunc(c.Packages, func(a, b Record) int { return cmpRecord(&a, &b) })
 	slices.SortFunc(c.Entries, func(a, b Entry) int {
 		ka, kb := a.Key(), b.Key()
 		switch {

@@ -35,6 +35,11 @@ type Entry struct {
 	Encoder string `json:"encoder"`
 	// EncoderVersion is the encoder's version, when it has one.
 	EncoderVersion string `json:"encoder_version,omitempty"`
+	// SourceSHA256 is the SHA-256 of the package file the BTF was read
+	// from, in lower-case hex, when the source is a package. archive sync
+	// compares it with a repository's index to tell that a package is in
+	// the tree already.
+	SourceSHA256 string `json:"source_sha256,omitempty"`
 }
 
 // Key identifies an entry: one kernel of one distro version and
@@ -119,6 +124,9 @@ func (e *Entry) Validate() error {
 	if len(e.XXH64) != 16 || strings.Trim(e.XXH64, "0123456789abcdef") != "" {
 		return fmt.Errorf("%w: %s: xxh64 %q is not 16 lower-case hex digits", ErrInvalid, e.Key(), e.XXH64)
 	}
+	if e.SourceSHA256 != "" && !IsSHA256(e.SourceSHA256) {
+		return fmt.Errorf("%w: %s: source_sha256 %q is not 64 lower-case hex digits", ErrInvalid, e.Key(), e.SourceSHA256)
+	}
 	if e.RawSize <= 0 || e.CompressedSize < 0 || e.Types < 0 {
 		return fmt.Errorf("%w: %s: sizes %d/%d, %d types", ErrInvalid, e.Key(), e.RawSize, e.CompressedSize, e.Types)
 	}
@@ -136,4 +144,9 @@ func NormalizeArch(m string) string {
 		return "arm64"
 	}
 	return m
+}
+
+// IsSHA256 reports whether s is a SHA-256 in 64 lower-case hex digits.
+func IsSHA256(s string) bool {
+	return len(s) == 64 && strings.Trim(s, "0123456789abcdef") == ""
 }

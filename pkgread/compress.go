@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
@@ -79,11 +82,21 @@ type errLabel struct {
 func (e errLabel) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	if err != nil && err != io.EOF {
-		if errors.Is(err, ErrFormat) {
+		if errors.Is(err, ErrFormat) || !isDecoderError(err) {
 			err = fmt.Errorf("%s: %w", e.what, err)
 		} else {
 			err = fmt.Errorf("%s: %w: %v", e.what, ErrFormat, err)
 		}
 	}
 	return n, err
+}
+
+// isDecoderError tells an error of a decompressor about its input from
+// an error of the reader below it, which the decompressors pass on as
+// they got it: those are the errors that wrap neither a net.Error, a
+// context error nor an *os.PathError.
+func isDecoderError(err error) bool {
+	var ne net.Error
+	var pe *os.PathError
+	return !errors.As(err, &ne) && !errors.As(err, &pe) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }

@@ -26,7 +26,7 @@ type arReader struct {
 // member's name and size.
 func (a *arReader) next() (string, int64, error) {
 	if _, err := io.CopyN(io.Discard, a.r, a.remain+a.pad); err != nil {
-		return "", 0, fmt.Errorf("ar: %w: truncated member", ErrFormat)
+		return "", 0, cut("ar", "member", err)
 	}
 	var h [arHeaderSize]byte
 	n, err := io.ReadFull(a.r, h[:])
@@ -34,7 +34,7 @@ func (a *arReader) next() (string, int64, error) {
 		return "", 0, io.EOF
 	}
 	if err != nil {
-		return "", 0, fmt.Errorf("ar: %w: truncated member header", ErrFormat)
+		return "", 0, cut("ar", "member header", err)
 	}
 	if h[58] != '`' || h[59] != '\n' {
 		return "", 0, fmt.Errorf("ar: %w: bad member header magic", ErrFormat)

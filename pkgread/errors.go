@@ -1,6 +1,10 @@
 package pkgread
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"io"
+)
 
 var (
 	// ErrFormat is wrapped by errors about a malformed or truncated
@@ -14,3 +18,14 @@ var (
 	// ErrNoVmlinux is returned when a package holds no vmlinux.
 	ErrNoVmlinux = errors.New("no vmlinux in package")
 )
+
+// cut returns the error for a stream of a format that ended, or failed,
+// while what was being read: a format error when the input simply ended, and the
+// cause itself otherwise, so that an I/O error (a download that failed
+// for good) is not taken for a corrupt package.
+func cut(format, what string, err error) error {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: %w: truncated %s", format, ErrFormat, what)
+	}
+	return fmt.Errorf("%s: %s: %w", format, what, err)
+}

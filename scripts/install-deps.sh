@@ -14,6 +14,8 @@ declare -A tools=(
 	[xz]=xz-utils
 	[cc]=gcc
 	[dwz]=dwz
+	[createrepo_c]=createrepo-c
+	[rpmbuild]=rpm
 )
 # Files that only a package provides.
 declare -A files=(

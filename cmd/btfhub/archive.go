@@ -38,7 +38,7 @@ list, get and verify take either form.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newArchiveAddCommand(), newArchiveListCommand(), newArchiveGetCommand(),
-		newArchiveVerifyCommand(), newArchivePackCommand(), newArchiveUnpackCommand(), newArchiveMergeCommand())
+		newArchiveVerifyCommand(), newArchivePackCommand(), newArchiveUnpackCommand(), newArchiveMergeCommand(), newArchiveSyncCommand())
 	return cmd
 }
 
