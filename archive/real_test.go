@@ -3,9 +3,7 @@ package archive
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -27,8 +25,8 @@ func TestRealDebianArchive(t *testing.T) {
 	if len(debs) < 6 {
 		testutil.Missing(t, "%d kernel debug packages in testdata/cache/debs, want the 6.1 series (run make testdata)", len(debs))
 	}
-	dpkg := testutil.RequireTool(t, "dpkg-deb")
-	objcopy := testutil.RequireTool(t, "objcopy")
+	testutil.RequireTool(t, "dpkg-deb")
+	testutil.RequireTool(t, "objcopy")
 	dir := filepath.Join(t.TempDir(), "archive")
 	res, err := Add(dir, debs, AddOptions{Distro: "debian", Version: "12", Arch: "amd64"})
 	if err != nil {
@@ -68,7 +66,7 @@ func TestRealDebianArchive(t *testing.T) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			want, err := sectionFromDeb(t, dpkg, objcopy, r.Input, r.Entry.Release)
+			want, err := testutil.DebBTF(t, r.Input, r.Entry.Release)
 			if err != nil {
 				t.Error(err)
 				return
@@ -85,20 +83,4 @@ func TestRealDebianArchive(t *testing.T) {
 		}(r)
 	}
 	wg.Wait()
-}
-
-// sectionFromDeb extracts the vmlinux's .BTF with Debian's own tools.
-func sectionFromDeb(t *testing.T, dpkg, objcopy, deb, release string) ([]byte, error) {
-	dir := t.TempDir()
-	vmlinux := filepath.Join(dir, "vmlinux")
-	cmd := exec.Command("sh", "-c", `"$1" --fsys-tarfile "$2" | tar -xO "./usr/lib/debug/boot/vmlinux-$3" > "$4"`, "sh", dpkg, deb, release, vmlinux)
-	if out, err := cmd.CombinedOutput(); err != nil && !strings.Contains(string(out), "Broken pipe") {
-		return nil, err
-	}
-	out := filepath.Join(dir, "btf")
-	if b, err := exec.Command(objcopy, "-O", "binary", "--only-section=.BTF", vmlinux, out).CombinedOutput(); err != nil {
-		return nil, &exec.Error{Name: string(b), Err: err}
-	}
-	os.Remove(vmlinux)
-	return os.ReadFile(out)
 }

@@ -73,10 +73,17 @@ func (f *fixture) options(t *testing.T) *Options {
 	if err != nil {
 		t.Fatal(err)
 	}
+	opt := f.clientOptions()
+	opt.Repositories = []Repository{APT(&apt.Repo{URL: f.srv.URL, Suites: []string{"bookworm", "bullseye"}, Keyring: kr})}
+	return opt
+}
+
+// clientOptions returns sync options without repositories, with a client
+// whose timeouts and backoff suit tests.
+func (f *fixture) clientOptions() *Options {
 	return &Options{
-		Repositories: []Repository{APT(&apt.Repo{URL: f.srv.URL, Suites: []string{"bookworm", "bullseye"}, Keyring: kr})},
-		Client:       &fetch.Client{Attempts: 3, Backoff: 10 * time.Millisecond, StallTimeout: 500 * time.Millisecond},
-		Jobs:         2,
+		Client: &fetch.Client{Attempts: 3, Backoff: 10 * time.Millisecond, StallTimeout: 500 * time.Millisecond},
+		Jobs:   2,
 	}
 }
 

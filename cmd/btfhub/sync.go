@@ -125,4 +125,3 @@ any failed (after all the others were done).`,
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress output, only the summary")
 	return cmd
 }
-

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -24,8 +25,8 @@ type syncProgress struct {
 	start time.Time
 
 	mu      sync.Mutex
-	bars    *mpb.Progress         // nil when w is not a terminal
-	overall *mpb.Bar              // packages done of those to fetch
+	bars    *mpb.Progress // nil when w is not a terminal
+	overall *mpb.Bar      // packages done of those to fetch
 	active  map[*repo.Package]*mpb.Bar
 	started map[*repo.Package]time.Time
 }
@@ -154,8 +155,21 @@ func (p *syncProgress) summary(w io.Writer, s *reposync.Summary, dryRun bool) {
 	fmt.Fprintf(w, "%d added, %d replaced, %d unchanged, %d skipped, %d failed in %s\n",
 		s.Count(reposync.Added), s.Count(reposync.Replaced), s.Count(reposync.Unchanged), s.Count(reposync.Skipped)+len(s.Skipped), s.Count(reposync.Failed),
 		time.Since(p.start).Round(time.Millisecond))
+	byReason := map[string][]string{}
+	var reasons []string
 	for _, k := range s.Skipped {
-		fmt.Fprintf(w, "skipped %s: %s\n", k.Name, k.Reason)
+		if byReason[k.Reason] == nil {
+			reasons = append(reasons, k.Reason)
+		}
+		byReason[k.Reason] = append(byReason[k.Reason], k.Name)
+	}
+	for _, r := range reasons {
+		names := byReason[r]
+		more := ""
+		if len(names) > 4 {
+			names, more = names[:4], fmt.Sprintf(" and %d more", len(byReason[r])-4)
+		}
+		fmt.Fprintf(w, "skipped %d: %s (%s%s)\n", len(byReason[r]), r, strings.Join(names, ", "), more)
 	}
 	for _, r := range s.Results {
 		switch r.Outcome {

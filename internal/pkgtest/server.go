@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -104,4 +105,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	sum := sha256.Sum256(data)
 	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:8])+`"`)
 	http.ServeContent(w, r, p, time.Unix(0, 0), bytes.NewReader(data))
+}
+
+// DirRepo is a repository of the files below dir, served from disk.
+func DirRepo(dir string) (*Repo, error) {
+	r := &Repo{Files: map[string][]byte{}, Paths: map[string]string{}}
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || !fi.Mode().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		r.Paths[filepath.ToSlash(rel)] = p
+		return err
+	})
+	return r, err
 }
