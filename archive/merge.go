@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/btfhub/btfhub/index"
 )
 
 // Unpack writes every kernel of st into the tree at dir, as tarballs with
@@ -86,6 +88,36 @@ func Merge(dst string, srcs []string, force bool) (int, error) {
 				n++
 			}
 		}
+		if err := t.mergeRecords(c.Packages); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", src, err))
+		}
 	}
 	return n, errors.Join(errs...)
+}
+
+// mergeRecords adds package records (index.Record) of another tree, but
+// for the packages that gave an entry here.
+func (t *Tree) mergeRecords(recs []index.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	unlock, err := lock(t.Dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	c, err := t.Catalogue()
+	if err != nil {
+		return err
+	}
+	sources := map[string]bool{}
+	for _, e := range c.Entries {
+		sources[e.Distro+"/"+e.Version+"/"+e.Arch+"/"+e.Source] = true
+	}
+	for _, r := range recs {
+		if !sources[r.Distro+"/"+r.Version+"/"+r.Arch+"/"+r.Source] {
+			c.PutRecord(r)
+		}
+	}
+	return t.writeCatalogue(c)
 }

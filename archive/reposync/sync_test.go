@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/btfhub/btfhub/archive"
 	"github.com/btfhub/btfhub/index"
 	"github.com/btfhub/btfhub/internal/pkgtest"
 	"github.com/btfhub/btfhub/repo"
@@ -367,4 +368,30 @@ func TestSyncUbuntu(t *testing.T) {
 	if srv.Hits(small) != 0 {
 		t.Fatal("the small package was fetched")
 	}
+}
+
+// TestSyncShardsMerge syncs the fixture in three shards, as the machines
+// of a CI matrix would, and merges them: the result is the tree one sync
+// makes, package records included.
+func TestSyncShardsMerge(t *testing.T) {
+	f := newFixture(t)
+	whole := t.TempDir()
+	if _, err := syncTree(t, whole, f.options(t)); err != nil {
+		t.Fatal(err)
+	}
+	var shards []string
+	for i := range 3 {
+		opt := f.options(t)
+		opt.Shard, opt.Shards = i, 3
+		dir := t.TempDir()
+		if _, err := syncTree(t, dir, opt); err != nil {
+			t.Fatal(err)
+		}
+		shards = append(shards, dir)
+	}
+	merged := t.TempDir()
+	if _, err := archive.Merge(merged, shards, false); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, merged, whole)
 }
