@@ -220,6 +220,11 @@ func (t *Tree) PutRecord(r index.Record) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	return t.updateCatalogue(func(c *index.Catalogue) { c.PutRecord(r) })
+}
+
+// updateCatalogue changes the catalogue with edit, under the lock.
+func (t *Tree) updateCatalogue(edit func(c *index.Catalogue)) error {
 	unlock, err := lock(t.Dir)
 	if err != nil {
 		return err
@@ -229,7 +234,7 @@ func (t *Tree) PutRecord(r index.Record) error {
 	if err != nil {
 		return err
 	}
-	c.PutRecord(r)
+	edit(c)
 	return t.writeCatalogue(c)
 }
 

@@ -101,23 +101,15 @@ func (t *Tree) mergeRecords(recs []index.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	unlock, err := lock(t.Dir)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	c, err := t.Catalogue()
-	if err != nil {
-		return err
-	}
-	sources := map[string]bool{}
-	for _, e := range c.Entries {
-		sources[e.Distro+"/"+e.Version+"/"+e.Arch+"/"+e.Source] = true
-	}
-	for _, r := range recs {
-		if !sources[r.Distro+"/"+r.Version+"/"+r.Arch+"/"+r.Source] {
-			c.PutRecord(r)
+	return t.updateCatalogue(func(c *index.Catalogue) {
+		sources := map[string]bool{}
+		for _, e := range c.Entries {
+			sources[e.Distro+"/"+e.Version+"/"+e.Arch+"/"+e.Source] = true
 		}
-	}
-	return t.writeCatalogue(c)
+		for _, r := range recs {
+			if !sources[r.Distro+"/"+r.Version+"/"+r.Arch+"/"+r.Source] {
+				c.PutRecord(r)
+			}
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/btfhub/btfhub/pkgread"
 	"github.com/btfhub/btfhub/repo"
 )
 
@@ -97,7 +98,7 @@ func FuzzParsePrimary(f *testing.F) {
 			if strings.Contains(p.URL, "/../") || len(p.SHA256) != 64 || p.Size <= 0 || p.Size > MaxPackageSize {
 				t.Fatalf("package %+v", p)
 			}
-			if (p.KernelArch != "x86_64" && p.KernelArch != "arm64") || !validRelease(p.Release) ||
+			if (p.KernelArch != "x86_64" && p.KernelArch != "arm64") || !pkgread.ValidRelease(p.Release) ||
 				!validKeyPart(p.Distro) || !validKeyPart(p.DistroVersion) {
 				t.Fatalf("key of %+v", p)
 			}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/btfhub/btfhub/pkgread"
 	"github.com/btfhub/btfhub/repo"
 )
 
@@ -75,7 +76,7 @@ func (b *builder) add(p *rawPackage) error {
 	}
 	suse := suseStyle(b.keys.distroOf(), flavour, p.rel)
 	release := predictRelease(flavour, p.ver, p.rel, p.arch, suse)
-	if !validRelease(release) {
+	if !pkgread.ValidRelease(release) {
 		b.idx.Skipped = append(b.idx.Skipped, repo.Skipped{Name: nevra, Reason: fmt.Sprintf("kernel release %q is not usable as a file name", truncate(release))})
 		return nil
 	}

@@ -135,21 +135,3 @@ func predictRelease(flavour, ver, rel, arch string, suse bool) string {
 	}
 	return base + sep + strings.Join(parts, "-")
 }
-
-// validRelease tells whether s is usable as a kernel release and as a
-// file name: 1 to 255 bytes of letters, digits and "._+~-", not starting
-// with a dot.
-func validRelease(s string) bool {
-	if s == "" || len(s) > 255 || s[0] == '.' {
-		return false
-	}
-	for _, c := range []byte(s) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case c == '.' || c == '_' || c == '+' || c == '~' || c == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}

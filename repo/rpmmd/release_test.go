@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/btfhub/btfhub/pkgread"
 	"github.com/btfhub/btfhub/repo"
 )
 
@@ -68,7 +69,7 @@ func TestPredictRelease(t *testing.T) {
 		if got != tc.release {
 			t.Errorf("%s %s-%s.%s: release %q, want %q", tc.name, tc.ver, tc.rel, tc.arch, got, tc.release)
 		}
-		if !validRelease(got) {
+		if !pkgread.ValidRelease(got) {
 			t.Errorf("%s: %q is not a valid release", tc.name, got)
 		}
 		k := keyer{distro: tc.distro}
