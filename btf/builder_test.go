@@ -131,58 +131,6 @@ func TestBuilderSplit(t *testing.T) {
 	}
 }
 
-func TestValidateErrors(t *testing.T) {
-	tests := []struct {
-		name  string
-		build func(b *Builder)
-		msg   string
-	}{
-		{"int size", func(b *Builder) { b.AddInt("int", 3, IntSigned, 24) },
-			"btf: type [1] at offset 0x20: INT has size 3, must be 1, 2, 4, 8 or 16"},
-		{"int bits", func(b *Builder) { b.AddInt("int", 4, 0, 40) },
-			"btf: type [1] at offset 0x24: INT bit offset 0 plus 40 bits exceeds its size of 4 bytes"},
-		{"named pointer", func(b *Builder) {
-			b.AddRaw([]uint32{b.AddString("p"), uint32(KindPointer) << 24, 0})
-		}, `btf: type [1] at offset 0x18: PTR must be anonymous, has name "p"`},
-		{"typedef without name", func(b *Builder) { b.AddTypedef("", 0) },
-			`btf: type [1] at offset 0x18: TYPEDEF has invalid name ""`},
-		{"func without proto", func(b *Builder) {
-			i := b.AddInt("int", 4, IntSigned, 32)
-			b.AddFunc("f", i, LinkageGlobal)
-		}, "btf: type [2] at offset 0x30: FUNC refers to [1] INT, must be a FUNC_PROTO"},
-		{"member past the end", func(b *Builder) {
-			i := b.AddInt("int", 4, IntSigned, 32)
-			b.AddStruct("s", 4, []Member{{Name: "a", Type: i}, {Name: "b", Type: i, BitOffset: 32}})
-		}, `btf: type [2] at offset 0x48: member 1 "b" at byte 4 with size 4 exceeds the STRUCT's 4 bytes`},
-		{"void member", func(b *Builder) { b.AddStruct("s", 4, []Member{{Name: "a"}}) },
-			`btf: type [1] at offset 0x28: member 0 "a" is void`},
-		{"void parameter", func(b *Builder) { b.AddFuncProto(0, []Param{{Name: "x"}}) },
-			"btf: type [1] at offset 0x28: parameter 0 is void"},
-		{"decl tag component", func(b *Builder) {
-			i := b.AddInt("int", 4, IntSigned, 32)
-			s := b.AddStruct("s", 4, []Member{{Name: "a", Type: i}})
-			b.AddDeclTag("t", s, 1, false)
-		}, "btf: type [3] at offset 0x4c: component index 1 out of range for STRUCT with 1 members"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := NewBuilder(nil)
-			tt.build(b)
-			s, err := b.Spec()
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = s.Validate()
-			if err == nil {
-				t.Fatal("Validate succeeded")
-			}
-			if err.Error() != tt.msg {
-				t.Errorf("error\n got: %s\nwant: %s", err, tt.msg)
-			}
-		})
-	}
-}
-
 func TestBuilderAddSpec(t *testing.T) {
 	a := allKinds(t)
 	b := NewBuilder(nil)
