@@ -142,3 +142,30 @@ func TestValidateAgreesWithKernel(t *testing.T) {
 		t.Errorf("%d disagreements", disagree)
 	}
 }
+
+// FuzzValidateKernel feeds arbitrary bytes to Decode (allowing reference
+// loops) and Validate, which must finish without panicking; on a 6.18
+// kernel where BPF_BTF_LOAD is allowed, btfhub's verdict must also be the
+// kernel's.
+func FuzzValidateKernel(f *testing.F) {
+	for _, b := range differentialCorpus(f, 0) {
+		f.Add(b.data)
+	}
+	var uts unix.Utsname
+	compare := unix.Uname(&uts) == nil && bytes.HasPrefix(uts.Release[:], []byte("6.18.")) && kernelLoadWorks()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, verr := btfhubVerdict(data)
+		if !compare {
+			return
+		}
+		if kerr, klog := kernelLoad(data); (kerr == nil) != (verr == nil) {
+			t.Fatalf("kernel: %v %q; Validate: %v", kerr, klog, verr)
+		}
+	})
+}
+
+// kernelLoadWorks reports whether BPF_BTF_LOAD accepts a plain INT.
+func kernelLoadWorks() bool {
+	err, _ := kernelLoad(rawBTF(intWords, intStrs))
+	return err == nil
+}

@@ -1,5 +1,7 @@
 package btf
 
+import "strings"
+
 // This file holds the first pass of Validate: each record on its own, as
 // btf_check_meta and the kinds' check_meta functions of kernel/bpf/btf.c
 // check it.
@@ -100,8 +102,24 @@ func btou(b bool) uint32 {
 	return 0
 }
 
+// nameAt returns the string at offset off, cut to one byte more than the
+// kernel's longest name: no check reads further, so that a long name
+// shared by many types costs each of them no more than a short one.
+func (c *checker) nameAt(off uint32) string {
+	s := c.s
+	for off < s.strBase {
+		s = s.base
+	}
+	rest := s.strs[off-s.strBase:]
+	rest = rest[:min(len(rest), kernelNameLen+1)]
+	if i := strings.IndexByte(rest, 0); i >= 0 {
+		return rest[:i]
+	}
+	return rest
+}
+
 // identAt reports whether the string at offset off is a valid identifier.
-func (c *checker) identAt(off uint32) bool { return validIdent(c.s.str(off)) }
+func (c *checker) identAt(off uint32) bool { return validIdent(c.nameAt(off)) }
 
 // checkMeta is btf_check_meta for type id.
 func (c *checker) checkMeta(id TypeID) error {
@@ -172,7 +190,7 @@ func (c *checker) checkMeta(id TypeID) error {
 		}
 	case KindDeclTag:
 		switch {
-		case w[0] == 0 || c.s.str(w[0]) == "":
+		case w[0] == 0 || c.nameAt(w[0]) == "":
 			return c.fail(id, 0, "Invalid value")
 		case vlen(w) != 0:
 			return c.fail(id, 1, "vlen != 0")
@@ -221,7 +239,7 @@ func (c *checker) refMeta(id TypeID, w []uint32, k Kind) error {
 			return c.fail(id, 0, "Invalid name")
 		}
 	case KindTypeTag:
-		if c.s.str(w[0]) == "" {
+		if c.nameAt(w[0]) == "" {
 			return c.fail(id, 0, "Invalid name")
 		}
 	default:
@@ -308,7 +326,7 @@ func (c *checker) datasecMeta(id TypeID, w []uint32) error {
 		return c.fail(id, 2, "size == 0")
 	case kflag(w):
 		return c.fail(id, 1, "Invalid btf_info kind_flag")
-	case w[0] == 0 || !validSectionName(c.s.str(w[0])):
+	case w[0] == 0 || !validSectionName(c.nameAt(w[0])):
 		return c.fail(id, 0, "Invalid name")
 	}
 	var end, sum uint64

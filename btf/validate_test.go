@@ -78,6 +78,12 @@ var validateCases = []validateCase{
 	// Names (btf_name_valid_identifier, KSYM_NAME_LEN).
 	{"name of a million characters", func(b *Builder) { b.AddTypedef(strings.Repeat("a", 1e6), i32(b)) },
 		`btf: type [2] at offset 0x28: TYPEDEF "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"... (1000000 bytes): Invalid name`},
+	{"100000 type tags sharing a name of 4 MiB", func(b *Builder) {
+		i, name := i32(b), b.AddString(strings.Repeat("t", 4<<20))
+		for range 100000 {
+			b.AddRaw([]uint32{name, info(KindTypeTag, 0, false), uint32(i)})
+		}
+	}, ""},
 	{"name of 512 characters", func(b *Builder) { b.AddStruct(strings.Repeat("s", 512), 0, nil) }, ""},
 	{"name of 513 characters", func(b *Builder) { b.AddStruct(strings.Repeat("s", 513), 0, nil) },
 		`btf: type [1] at offset 0x18: STRUCT "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"... (513 bytes): Invalid name`},
@@ -201,7 +207,7 @@ var validateCases = []validateCase{
 }
 
 // buildCase builds tc's spec, allowing the reference loops Validate judges.
-func buildCase(t *testing.T, tc validateCase) *Spec {
+func buildCase(t testing.TB, tc validateCase) *Spec {
 	t.Helper()
 	b := NewBuilder(nil)
 	tc.build(b)
@@ -213,7 +219,7 @@ func buildCase(t *testing.T, tc validateCase) *Spec {
 }
 
 // caseBlob is tc's spec encoded as raw little-endian BTF.
-func caseBlob(t *testing.T, tc validateCase) []byte { return buildCase(t, tc).Marshal(nil) }
+func caseBlob(t testing.TB, tc validateCase) []byte { return buildCase(t, tc).Marshal(nil) }
 
 func TestValidateCases(t *testing.T) {
 	for _, tc := range validateCases {
