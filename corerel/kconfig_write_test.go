@@ -201,7 +201,7 @@ func TestKconfigWrite(t *testing.T) {
 				i, v.Name(), vs.Offset, vs.Size, v.Linkage(), e.Name, e.Offset, e.Size)
 		}
 	}
-	if err := spec.Validate(); err != nil {
+	if err := spec.ValidateObject(); err != nil {
 		t.Error(err)
 	}
 

@@ -47,7 +47,10 @@ func TestEquivalence(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: minimized BTF does not decode: %v", name, err)
 				}
-				if err := spec.Validate(); err != nil {
+				// The kernel refuses BTF without types ("No type found"); a
+				// loader's btf_custom_path reads it in user space, where an
+				// empty spec is fine.
+				if err := spec.Validate(); err != nil && spec.NumTypes() > 0 {
 					t.Errorf("%s: minimized BTF is not valid: %v", name, err)
 				}
 				if again := minimizeResults(t, target, sub, subFull).Marshal(); !bytes.Equal(raw, again) {
