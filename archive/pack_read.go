@@ -2,10 +2,10 @@ package archive
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/btfhub/btfhub/index"
 	"github.com/cespare/xxhash/v2"
@@ -20,6 +20,7 @@ type Pack struct {
 	size    int64
 	entries []packEntry
 	groups  []packBlob
+	first   []int // the position of each group's first entry
 	close   func() error
 }
 
@@ -44,7 +45,10 @@ func OpenPackFile(path string) (*Pack, error) {
 }
 
 // OpenPack reads the header and index of a pack of size bytes in r,
-// checking the format version and checksums and every entry.
+// checking the format version and checksums and every entry. Every
+// count, size and offset the index gives is checked against its bound
+// (docs/archive-formats.md, section 3) before anything is allocated for
+// it.
 func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 	hb := make([]byte, packHeaderSize)
 	if _, err := r.ReadAt(hb, 0); err != nil {
@@ -56,27 +60,28 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 	}
 	zix := make([]byte, h.indexLen)
 	if _, err := r.ReadAt(zix, int64(h.indexOff)); err != nil {
-		return nil, fmt.Errorf("%w: reading the index: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: reading the index at byte %d: %v", ErrCorrupt, h.indexOff, err)
 	}
 	if xxhash.Sum64(zix) != h.indexSum {
 		return nil, fmt.Errorf("%w: index checksum mismatch", ErrCorrupt)
 	}
-	js, err := decodeBlob(zix, int64(h.indexRawLen))
+	js, err := decodeBlob(zix, h.indexRawLen)
 	if err != nil {
-		return nil, fmt.Errorf("index: %w", err)
+		return nil, fmt.Errorf("index at byte %d: %w", h.indexOff, err)
 	}
-	var ix packIndex
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ix); err != nil {
-		return nil, fmt.Errorf("%w: index: %v", ErrCorrupt, err)
+	ix, err := parseIndex(js)
+	if err != nil {
+		return nil, err
 	}
 	checkBlob := func(what string, b packBlob, max uint64) error {
 		if b.Offset < packHeaderSize || b.Length > h.indexOff || b.Offset > h.indexOff-b.Length {
 			return fmt.Errorf("%w: %s: blob at %d+%d outside the data", ErrCorrupt, what, b.Offset, b.Length)
 		}
 		if b.Size > max {
-			return fmt.Errorf("%w: %s: blob of %d bytes, more than %d", ErrCorrupt, what, b.Size, max)
+			return fmt.Errorf("%w: %s: blob at %d of %d bytes, more than %d", ErrTooLarge, what, b.Offset, b.Size, max)
+		}
+		if b.Length > maxFrame(b.Size) {
+			return fmt.Errorf("%w: %s: blob at %d: %d bytes compressed to %d", ErrCorrupt, what, b.Offset, b.Size, b.Length)
 		}
 		return nil
 	}
@@ -85,6 +90,10 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 			return nil, err
 		}
 	}
+	// The kernels of a group are consecutive entries, at most
+	// maxGroupKernels of them, and groups come in order.
+	first := make([]int, len(ix.Groups))
+	last := -1
 	for i := range ix.Entries {
 		e := &ix.Entries[i]
 		if err := e.Validate(); err != nil {
@@ -98,6 +107,18 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 		}
 		if e.Group < -1 || e.Group >= len(ix.Groups) {
 			return nil, fmt.Errorf("%w: %s: no group %d", ErrCorrupt, e.Key(), e.Group)
+		}
+		if g := e.Group; g >= 0 {
+			switch {
+			case g == last && i > 0 && ix.Entries[i-1].Group == g:
+				if i-first[g] >= maxGroupKernels {
+					return nil, fmt.Errorf("%w: %s: group %d has more than %d kernels", ErrCorrupt, e.Key(), g, maxGroupKernels)
+				}
+			case g > last:
+				first[g], last = i, g
+			default:
+				return nil, fmt.Errorf("%w: %s: group %d after group %d, or apart from its other kernels", ErrCorrupt, e.Key(), g, last)
+			}
 		}
 		switch {
 		case e.Blob != nil && e.Span == nil:
@@ -115,7 +136,7 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 			return nil, fmt.Errorf("%w: %s: an entry needs a blob, or a span of its group", ErrCorrupt, e.Key())
 		}
 	}
-	p := &Pack{r: r, size: size, entries: ix.Entries, groups: ix.Groups}
+	p := &Pack{r: r, size: size, entries: ix.Entries, groups: ix.Groups, first: first}
 	return p, nil
 }
 
@@ -218,15 +239,11 @@ func (p *Pack) lists(t *groupTables, area []byte, i int, kp kernelPayload, depth
 		if depth >= maxRefDepth {
 			return ref, fmt.Errorf("%w: chain of references longer than %d", ErrCorrupt, maxRefDepth)
 		}
-		// The reference is kp.back kernels earlier in the same group.
-		r, n := i, 0
-		for n < kp.back {
-			if r--; r < 0 {
-				return ref, fmt.Errorf("%w: reference before the group", ErrCorrupt)
-			}
-			if p.entries[r].Group == e.Group {
-				n++
-			}
+		// The reference is kp.back kernels earlier in the same group,
+		// whose kernels are consecutive entries.
+		r := i - kp.back
+		if r < p.first[e.Group] {
+			return ref, fmt.Errorf("%w: reference %d kernels back, before the group", ErrCorrupt, kp.back)
 		}
 		rkp, err := p.payload(r, area)
 		if err != nil {
@@ -239,40 +256,58 @@ func (p *Pack) lists(t *groupTables, area []byte, i int, kp kernelPayload, depth
 	return t.decodeLists(kp, ref, e.RawSize, depth == 0)
 }
 
-// blob reads, checks and decompresses one blob.
+// blob reads, checks and decompresses one blob, whose bounds OpenPack
+// checked.
 func (p *Pack) blob(what string, b packBlob) ([]byte, error) {
 	z := make([]byte, b.Length)
 	if _, err := p.r.ReadAt(z, int64(b.Offset)); err != nil {
-		return nil, fmt.Errorf("%s: %w: reading the blob: %v", what, ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: reading the blob at byte %d: %v", what, ErrCorrupt, b.Offset, err)
 	}
 	if h := index.Hash(z); h != b.Sum {
-		return nil, fmt.Errorf("%s: %w: blob xxh64 %s, the index says %s", what, ErrCorrupt, h, b.Sum)
+		return nil, fmt.Errorf("%s: %w: blob at byte %d: xxh64 %s, the index says %s", what, ErrCorrupt, b.Offset, h, b.Sum)
 	}
-	out, err := decodeBlob(z, int64(b.Size))
+	out, err := decodeBlob(z, b.Size)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: blob at byte %d: %w", what, b.Offset, err)
 	}
 	return out, nil
 }
 
-// decodeBlob decompresses one zstd frame of exactly size bytes.
-func decodeBlob(blob []byte, size int64) ([]byte, error) {
-	dec, err := zstd.NewReader(nil,
+// decodeBlob decompresses one zstd frame of exactly size bytes, with a
+// window of at most maxWindow. It reads the frame as a stream into a
+// buffer that grows with what it yields, never past size, so a frame
+// that yields less than it declares costs no more than it yields.
+func decodeBlob(blob []byte, size uint64) ([]byte, error) {
+	dec, err := zstd.NewReader(bytes.NewReader(blob),
 		zstd.WithDecoderConcurrency(1),
-		zstd.WithDecoderMaxMemory(uint64(size)+16<<20),
-		zstd.WithDecoderMaxWindow(16<<20))
-	if err != nil {
-		return nil, err
-	}
-	defer dec.Close()
-	// The size comes from the index: grow towards it rather than
-	// allocating it up front.
-	out, err := dec.DecodeAll(blob, make([]byte, 0, min(size, 64<<20)))
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxMemory(maxWindow),
+		zstd.WithDecoderMaxWindow(maxWindow))
 	if err != nil {
 		return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
 	}
-	if int64(len(out)) != size {
-		return nil, fmt.Errorf("%w: %d bytes decompressed, want %d", ErrCorrupt, len(out), size)
+	defer dec.Close()
+	out := make([]byte, 0, min(size, 1<<20))
+	for uint64(len(out)) < size {
+		if len(out) == cap(out) {
+			out = slices.Grow(out, int(min(size, 2*uint64(cap(out)))-uint64(len(out))))
+		}
+		n, err := dec.Read(out[len(out):min(uint64(cap(out)), size)])
+		out = out[:len(out)+n]
+		if err == io.EOF {
+			return nil, fmt.Errorf("%w: %d bytes decompressed, want %d", ErrCorrupt, len(out), size)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: zstd after %d bytes: %v", ErrCorrupt, len(out), err)
+		}
+	}
+	// The frame must end here, its checksum checked.
+	var one [1]byte
+	if n, err := io.ReadFull(dec, one[:]); n != 0 || err != io.EOF {
+		if n != 0 {
+			return nil, fmt.Errorf("%w: more than the %d bytes declared", ErrCorrupt, size)
+		}
+		return nil, fmt.Errorf("%w: zstd after %d bytes: %v", ErrCorrupt, size, err)
 	}
 	return out, nil
 }

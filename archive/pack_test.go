@@ -164,7 +164,7 @@ func TestPackRejects(t *testing.T) {
 		{"header checksum", func() []byte { b := bytes.Clone(good); b[20]++; return b }(), "header checksum mismatch", false},
 		{"truncated", good[:len(good)-10], "truncated", false},
 		{"index checksum", func() []byte { b := bytes.Clone(good); b[len(b)-5]++; return b }(), "index checksum mismatch", false},
-		{"blob checksum", func() []byte { b := bytes.Clone(good); b[group.Offset+group.Length/2]++; return b }(), "blob xxh64", true},
+		{"blob checksum", func() []byte { b := bytes.Clone(good); b[group.Offset+group.Length/2]++; return b }(), "blob at byte 64: xxh64", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +233,7 @@ func rewriteIndex(t *testing.T, pack []byte, change func(*packIndex)) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	js, err := decodeBlob(pack[h.indexOff:h.indexOff+h.indexLen], int64(h.indexRawLen))
+	js, err := decodeBlob(pack[h.indexOff:h.indexOff+h.indexLen], h.indexRawLen)
 	if err != nil {
 		t.Fatal(err)
 	}
