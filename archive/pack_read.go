@@ -187,7 +187,7 @@ func (p *Pack) read(i int) ([]byte, error) {
 	}
 	t, area, err := parseShared(content)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.Key(), err)
+		return nil, fmt.Errorf("%s: group %d: %w", e.Key(), e.Group, err)
 	}
 	kp, err := p.payload(i, area)
 	if err != nil {
