@@ -38,8 +38,9 @@ const (
 	maxPackEntries = 1 << 17
 	maxPackGroups  = maxPackEntries
 	// maxGroup bounds the content of one group's blob: its tables and
-	// payload area.
-	maxGroup = 1 << 30
+	// payload area. The writer starts a new group once the tables pass
+	// half of it, and stores whole a kernel of more than a quarter.
+	maxGroup = 256 << 20
 	// maxWindow bounds the window of a blob's zstd frame (the writer uses
 	// at most 8 MiB), and so what the decoder keeps of its history.
 	maxWindow = 8 << 20

@@ -17,7 +17,12 @@ type groupWriter struct {
 	recOff   []int // where each record starts in recWords
 	kernels  int
 	history  []groupKernel
+	strBytes int // the bytes of strs, with their NULs
 }
+
+// tableBound bounds the bytes of the tables shared returns: every word
+// of a record takes at most 5 bytes.
+func (g *groupWriter) tableBound() int { return 10 + g.strBytes + 5*len(g.recWords) + 7*10 }
 
 // groupKernel is what the writer keeps of a kernel already in the group,
 // to code the next ones against it.
@@ -79,6 +84,7 @@ func (g *groupWriter) add(raw []byte) ([]byte, error) {
 			id = uint32(len(g.strs))
 			g.strIDs[s] = id
 			g.strs = append(g.strs, s)
+			g.strBytes += len(s) + 1
 		}
 		sids[i] = id
 	}
