@@ -40,7 +40,7 @@ const (
 	// maxGroup bounds the content of one group's blob: its tables and
 	// payload area. The writer starts a new group once the tables pass
 	// half of it, and stores whole a kernel of more than a quarter.
-	maxGroup = 256 << 20
+	maxGroup = 64 << 20
 	// maxWindow bounds the window of a blob's zstd frame (the writer uses
 	// at most 8 MiB), and so what the decoder keeps of its history.
 	maxWindow = 8 << 20
@@ -97,7 +97,7 @@ func parsePackHeader(b []byte, size int64) (packHeader, error) {
 		return h, fmt.Errorf("%w: index at %d+%d outside the file of %d bytes", ErrCorrupt, h.indexOff, h.indexLen, h.fileSize)
 	}
 	if h.indexRawLen > maxPackIndex {
-		return h, fmt.Errorf("%w: index of %d bytes, more than %d", ErrTooLarge, h.indexRawLen, maxPackIndex)
+		return h, fmt.Errorf("index of %d bytes, more than %d: %w", h.indexRawLen, maxPackIndex, ErrTooLarge)
 	}
 	if h.indexLen > maxFrame(h.indexRawLen) {
 		return h, fmt.Errorf("%w: index of %d bytes compressed to %d", ErrCorrupt, h.indexRawLen, h.indexLen)
@@ -174,7 +174,7 @@ func parseIndex(js []byte) (*packIndex, error) {
 		}
 		for n := 0; dec.More(); n++ {
 			if n == max {
-				return fmt.Errorf("%w: index at byte %d: more than %d %s", ErrTooLarge, dec.InputOffset(), max, what)
+				return fmt.Errorf("index at byte %d: more than %d %s: %w", dec.InputOffset(), max, what, ErrTooLarge)
 			}
 			if err := add(); err != nil {
 				return err

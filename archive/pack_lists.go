@@ -437,16 +437,17 @@ func (x gidIndex) get(g uint32) (uint32, bool) {
 // strings as it walks the types before dropping duplicates), so coding
 // the real list against this one costs a few bytes per thousand strings.
 func predictStrings(rids []uint32, record func(rid uint32) []uint32, nstr int) []uint32 {
-	seen := make([]bool, nstr)
-	pred := make([]uint32, 0, nstr)
+	// A bit a string: an eighth of a byte for each byte of the tables.
+	seen := make([]uint64, (nstr+63)/64)
+	var pred []uint32
 	if nstr > 0 {
-		seen[0] = true
+		seen[0] = 1
 		pred = append(pred, 0)
 	}
 	for _, rid := range rids {
 		forEachRef(record(rid), func(p *uint32) {
-			if s := *p; s < uint32(nstr) && !seen[s] {
-				seen[s] = true
+			if s := *p; s < uint32(nstr) && seen[s/64]&(1<<(s%64)) == 0 {
+				seen[s/64] |= 1 << (s % 64)
 				pred = append(pred, s)
 			}
 		}, func(*uint32) {})

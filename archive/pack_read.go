@@ -78,10 +78,10 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 			return fmt.Errorf("%w: %s: blob at %d+%d outside the data", ErrCorrupt, what, b.Offset, b.Length)
 		}
 		if b.Size > max {
-			return fmt.Errorf("%w: %s: blob at %d of %d bytes, more than %d", ErrTooLarge, what, b.Offset, b.Size, max)
+			return fmt.Errorf("%s: blob at byte %d of %d bytes, more than %d: %w", what, b.Offset, b.Size, max, ErrTooLarge)
 		}
 		if b.Length > maxFrame(b.Size) {
-			return fmt.Errorf("%w: %s: blob at %d: %d bytes compressed to %d", ErrCorrupt, what, b.Offset, b.Size, b.Length)
+			return fmt.Errorf("%w: %s: blob at byte %d: %d bytes compressed to %d", ErrCorrupt, what, b.Offset, b.Size, b.Length)
 		}
 		return nil
 	}
