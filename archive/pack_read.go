@@ -15,6 +15,12 @@ import (
 // Pack is a pack opened for reading. Reading one kernel reads and
 // decompresses its group's blob and, when it has one, its own and those
 // of its (at most four) references, never the other kernels' blobs.
+//
+// Nothing a pack declares is allocated before it is checked against
+// the bytes that remain and the format's bounds (docs/archive-formats.md,
+// section 3.7): reading one kernel allocates at most about 12 times its
+// group blob's size (at most 64 MiB), plus 10 times the raw size of the
+// kernel and of each of its references, plus 16 MiB.
 type Pack struct {
 	r       io.ReaderAt
 	size    int64
