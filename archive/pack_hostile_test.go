@@ -141,6 +141,12 @@ func TestPackHostile(t *testing.T) {
 			h.ix.Entries[0].Blob, h.ix.Entries[0].Span, h.ix.Entries[0].Group, h.ix.Entries[0].RawSize = &b, nil, -1, 4<<30
 			return h.bytes(t, nil, 0)
 		}, "debian/12/x86_64/a: 4294967296 bytes: larger than the limit", ErrTooLarge, 1 << 20},
+		{"payload declaring 1 GiB of zeros", func(t testing.TB) []byte {
+			h := newHostilePack(t)
+			b := h.add(rleFrame(1<<30, 0, 17), 1<<30)
+			h.ix.Entries[0].Blob, h.ix.Entries[0].Span = &b, nil
+			return h.bytes(t, nil, 0)
+		}, "debian/12/x86_64/a: blob at byte 147 of 1073741824 bytes, more than 708: larger than the limit", ErrTooLarge, 1 << 20},
 		{"frame longer than declared", func(t testing.TB) []byte {
 			h := newHostilePack(t)
 			h.ix.Groups[0] = h.add(rleFrame(64<<20, 0, 17), 4096)

@@ -19,7 +19,7 @@ import (
 // Nothing a pack declares is allocated before it is checked against
 // the bytes that remain and the format's bounds (docs/archive-formats.md,
 // section 3.7): reading one kernel allocates at most about 12 times its
-// group blob's size (at most 64 MiB), plus 10 times the raw size of the
+// group blob's size (at most 64 MiB), plus 25 times the raw size of the
 // kernel and of each of its references, plus 16 MiB.
 type Pack struct {
 	r       io.ReaderAt
@@ -128,7 +128,13 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 		}
 		switch {
 		case e.Blob != nil && e.Span == nil:
-			if err := checkBlob(e.Key().String(), *e.Blob, DefaultMaxBTF); err != nil {
+			max := uint64(DefaultMaxBTF)
+			if e.Group >= 0 {
+				// A kernel payload codes each type (12 bytes or more) and
+				// each string (a byte or more) in at most 14 bytes.
+				max = min(max, 14*uint64(e.RawSize)+64)
+			}
+			if err := checkBlob(e.Key().String(), *e.Blob, max); err != nil {
 				return nil, err
 			}
 			if e.Group == -1 && e.Blob.Size != uint64(e.RawSize) {
@@ -175,7 +181,46 @@ func (p *Pack) ReadBTF(k index.Key) ([]byte, error) {
 	return p.read(i)
 }
 
-func (p *Pack) read(i int) ([]byte, error) {
+func (p *Pack) read(i int) ([]byte, error) { return p.readCached(i, nil) }
+
+// groupCache keeps the last group a pass over the entries decoded, or
+// the error decoding it gave, so that its other kernels, which follow it,
+// do not decode it again.
+type groupCache struct {
+	group  int
+	tables *groupTables
+	area   []byte
+	err    error
+}
+
+// group returns the tables and payload area of group g, for the entry
+// named what, from c when it holds them (c may be nil).
+func (p *Pack) group(c *groupCache, g int, what string) (*groupTables, []byte, error) {
+	if c != nil && c.group == g {
+		return c.tables, c.area, c.err
+	}
+	t, area, err := p.decodeGroup(g, what)
+	if c != nil {
+		*c = groupCache{group: g, tables: t, area: area, err: err}
+	}
+	return t, area, err
+}
+
+func (p *Pack) decodeGroup(g int, what string) (*groupTables, []byte, error) {
+	content, err := p.blob(fmt.Sprintf("%s: group %d", what, g), p.groups[g])
+	if err != nil {
+		return nil, nil, err
+	}
+	t, area, err := parseShared(content)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: group %d: %w", what, g, err)
+	}
+	return t, area, nil
+}
+
+// readCached reads entry i, taking its group's tables from c (which may
+// be nil).
+func (p *Pack) readCached(i int, c *groupCache) ([]byte, error) {
 	e := &p.entries[i]
 	if e.Group < 0 {
 		raw, err := p.blob(e.Key().String(), *e.Blob)
@@ -187,13 +232,9 @@ func (p *Pack) read(i int) ([]byte, error) {
 		}
 		return raw, nil
 	}
-	content, err := p.blob(fmt.Sprintf("%s: group %d", e.Key(), e.Group), p.groups[e.Group])
+	t, area, err := p.group(c, e.Group, e.Key().String())
 	if err != nil {
 		return nil, err
-	}
-	t, area, err := parseShared(content)
-	if err != nil {
-		return nil, fmt.Errorf("%s: group %d: %w", e.Key(), e.Group, err)
 	}
 	kp, err := p.payload(i, area)
 	if err != nil {
@@ -319,12 +360,14 @@ func decodeBlob(blob []byte, size uint64) ([]byte, error) {
 }
 
 // Verify reads every kernel, checking blobs, checksums, sizes and type
-// counts, and returns each problem found.
+// counts, and returns each problem found. It decodes each group once,
+// for all its kernels.
 func (p *Pack) Verify() ([]Problem, error) {
 	var problems []Problem
+	c := &groupCache{group: -1}
 	for i := range p.entries {
 		e := p.entries[i].Entry
-		raw, err := p.read(i)
+		raw, err := p.readCached(i, c)
 		if err == nil {
 			err = checkEntryBTF(e, raw)
 		}
