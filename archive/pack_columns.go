@@ -95,22 +95,25 @@ func appendColumns(out []byte, words []uint32) []byte {
 	return out
 }
 
-// parseColumns reads what appendColumns wrote at the start of b and
-// returns the records and the bytes after the columns. Every word takes
-// at least one byte of its column, so what it allocates is bounded by
-// len(b).
-func parseColumns(b []byte) ([][]uint32, []byte, error) {
-	bad := func(format string, args ...any) ([][]uint32, []byte, error) {
-		return nil, nil, fmt.Errorf("%w: group tables: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+// parseColumns reads what appendColumns wrote at the start of b, which
+// is at byte at of the group's content, and returns the records' words
+// end to end, where each record starts (and the end of the last), and
+// the bytes after the columns. Every word takes at least one byte of its
+// column and every record three words, so what it allocates is at most
+// 4+4/3 times len(b).
+func parseColumns(b []byte, at int) ([]uint32, []uint32, []byte, error) {
+	bad := func(format string, args ...any) ([]uint32, []uint32, []byte, error) {
+		return nil, nil, nil, fmt.Errorf("%w: group tables: %s", ErrCorrupt, fmt.Sprintf(format, args...))
 	}
 	var cols [numColumns][]byte
 	total := 0
 	for c := range cols {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n > uint64(len(b)-k) {
-			return bad("column %d: length", c)
+			return bad("column %d at byte %d: length %d, more than the %d bytes that follow", c, at, n, len(b)-max(k, 0))
 		}
 		cols[c], b = b[k:k+int(n)], b[k+int(n):]
+		at += k + int(n)
 		total += int(n)
 	}
 	next := func(c int) (uint64, bool) {
@@ -140,10 +143,9 @@ func parseColumns(b []byte) ([][]uint32, []byte, error) {
 		p = p[k:]
 	}
 	words := make([]uint32, 0, nwords)
-	records := make([][]uint32, 0, nrecords)
+	recOff := make([]uint32, 1, nrecords+1)
 	var lastName uint32
 	for len(cols[colInfo]) > 0 {
-		start := len(words)
 		info, _ := next(colInfo) // checked above
 		s, size, _ := shapeOf(uint32(info))
 		kind := int(info >> 24 & 0x1f)
@@ -157,7 +159,7 @@ func parseColumns(b []byte) ([][]uint32, []byte, error) {
 			}
 			v, ok := next(c)
 			if !ok {
-				return bad("record %d: column %d ends early", len(records), c)
+				return bad("record %d: column %d ends early", len(recOff)-1, c)
 			}
 			var w int64
 			switch c {
@@ -169,7 +171,7 @@ func parseColumns(b []byte) ([][]uint32, []byte, error) {
 				w = int64(min(v, math.MaxUint32+1))
 			}
 			if w < 0 || w > math.MaxUint32 {
-				return bad("record %d: word %d out of range", len(records), i)
+				return bad("record %d: word %d out of range", len(recOff)-1, i)
 			}
 			switch c {
 			case colMemberName:
@@ -179,12 +181,12 @@ func parseColumns(b []byte) ([][]uint32, []byte, error) {
 			}
 			words = append(words, uint32(w))
 		}
-		records = append(records, words[start:len(words):len(words)])
+		recOff = append(recOff, uint32(len(words)))
 	}
 	for c := range cols {
 		if len(cols[c]) != 0 {
 			return bad("column %d: %d bytes left over", c, len(cols[c]))
 		}
 	}
-	return records, b, nil
+	return words, recOff, b, nil
 }

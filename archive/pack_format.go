@@ -1,9 +1,11 @@
 package archive
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/btfhub/btfhub/index"
 	"github.com/cespare/xxhash/v2"
@@ -28,12 +30,26 @@ const (
 	packMagic      = "BTFHPACK"
 	PackVersion    = 2 // the pack format version this package writes and reads
 	packHeaderSize = 64
-	// maxPackIndex bounds the decompressed index: about a million
-	// kernels.
-	maxPackIndex = 512 << 20
-	// maxGroup bounds the decompressed tables of one group.
-	maxGroup = 4 << 30
+	// maxPackIndex bounds the decompressed index: its JSON takes about
+	// 400 bytes a kernel, so this holds maxPackEntries of them.
+	maxPackIndex = 64 << 20
+	// maxPackEntries bounds the kernels of a pack, and maxPackGroups its
+	// groups.
+	maxPackEntries = 1 << 17
+	maxPackGroups  = maxPackEntries
+	// maxGroup bounds the content of one group's blob: its tables and
+	// payload area. The writer starts a new group once the tables pass
+	// half of it, and stores whole a kernel of more than a quarter.
+	maxGroup = 64 << 20
+	// maxWindow bounds the window of a blob's zstd frame (the writer uses
+	// at most 8 MiB), and so what the decoder keeps of its history.
+	maxWindow = 8 << 20
 )
+
+// maxFrame is the longest zstd frame accepted for size bytes of content:
+// a frame of raw blocks adds 3 bytes a block and 22 a frame, so a longer
+// one is not what a writer makes.
+func maxFrame(size uint64) uint64 { return size + size/64 + 1024 }
 
 // packHeader is the fixed header.
 type packHeader struct {
@@ -81,7 +97,10 @@ func parsePackHeader(b []byte, size int64) (packHeader, error) {
 		return h, fmt.Errorf("%w: index at %d+%d outside the file of %d bytes", ErrCorrupt, h.indexOff, h.indexLen, h.fileSize)
 	}
 	if h.indexRawLen > maxPackIndex {
-		return h, fmt.Errorf("%w: index of %d bytes, more than %d", ErrCorrupt, h.indexRawLen, maxPackIndex)
+		return h, fmt.Errorf("index of %d bytes, more than %d: %w", h.indexRawLen, maxPackIndex, ErrTooLarge)
+	}
+	if h.indexLen > maxFrame(h.indexRawLen) {
+		return h, fmt.Errorf("%w: index of %d bytes compressed to %d", ErrCorrupt, h.indexRawLen, h.indexLen)
 	}
 	return h, nil
 }
@@ -127,3 +146,88 @@ type packSpan struct {
 }
 
 func (ix *packIndex) marshal() ([]byte, error) { return json.Marshal(ix) }
+
+// parseIndex decodes the index's JSON, one group and one entry at a
+// time, so that no more than maxPackGroups groups and maxPackEntries
+// entries are ever allocated. Unknown and repeated fields are corrupt.
+func parseIndex(js []byte) (*packIndex, error) {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: index at byte %d: %s", ErrCorrupt, dec.InputOffset(), fmt.Sprintf(format, args...))
+	}
+	delim := func(want json.Delim) error {
+		t, err := dec.Token()
+		if err != nil {
+			return bad("%v", err)
+		}
+		if d, ok := t.(json.Delim); !ok || d != want {
+			return bad("%v where %q belongs", t, want)
+		}
+		return nil
+	}
+	// array decodes a JSON array of at most max elements, calling add
+	// for each.
+	array := func(what string, max int, add func() error) error {
+		if err := delim('['); err != nil {
+			return err
+		}
+		for n := 0; dec.More(); n++ {
+			if n == max {
+				return fmt.Errorf("index at byte %d: more than %d %s: %w", dec.InputOffset(), max, what, ErrTooLarge)
+			}
+			if err := add(); err != nil {
+				return err
+			}
+		}
+		return delim(']')
+	}
+	var ix packIndex
+	if err := delim('{'); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		key, _ := t.(string)
+		if seen[key] {
+			return nil, bad("field %q twice", key)
+		}
+		seen[key] = true
+		switch key {
+		case "groups":
+			err = array("groups", maxPackGroups, func() error {
+				var b packBlob
+				if err := dec.Decode(&b); err != nil {
+					return bad("group %d: %v", len(ix.Groups), err)
+				}
+				ix.Groups = append(ix.Groups, b)
+				return nil
+			})
+		case "entries":
+			err = array("entries", maxPackEntries, func() error {
+				var e packEntry
+				if err := dec.Decode(&e); err != nil {
+					return bad("entry %d: %v", len(ix.Entries), err)
+				}
+				ix.Entries = append(ix.Entries, e)
+				return nil
+			})
+		default:
+			err = bad("unknown field %q", key)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := delim('}'); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, bad("data after the index")
+	}
+	return &ix, nil
+}

@@ -17,7 +17,12 @@ type groupWriter struct {
 	recOff   []int // where each record starts in recWords
 	kernels  int
 	history  []groupKernel
+	strBytes int // the bytes of strs, with their NULs
 }
+
+// tableBound bounds the bytes of the tables shared returns: every word
+// of a record takes at most 5 bytes.
+func (g *groupWriter) tableBound() int { return 10 + g.strBytes + 5*len(g.recWords) + 7*10 }
 
 // groupKernel is what the writer keeps of a kernel already in the group,
 // to code the next ones against it.
@@ -79,6 +84,7 @@ func (g *groupWriter) add(raw []byte) ([]byte, error) {
 			id = uint32(len(g.strs))
 			g.strIDs[s] = id
 			g.strs = append(g.strs, s)
+			g.strBytes += len(s) + 1
 		}
 		sids[i] = id
 	}
@@ -164,35 +170,55 @@ func (g *groupWriter) shared() []byte {
 	return appendColumns(out, g.recWords)
 }
 
-// groupTables are a group's shared tables, decoded for reading.
+// groupTables are a group's shared tables, decoded for reading. They take
+// at most 4 bytes for each byte of the content they come from, plus the
+// content itself.
 type groupTables struct {
-	strs    [][]byte   // slices of the group's content
-	records [][]uint32 // slices of one array of words
+	strData []byte   // the strings, each followed by its NUL
+	strOff  []uint32 // string i is strData[strOff[i] : strOff[i+1]-1]
+	words   []uint32 // the records, end to end
+	recOff  []uint32 // record i is words[recOff[i]:recOff[i+1]]
 }
+
+// numStrings returns how many strings the group has.
+func (t *groupTables) numStrings() int { return len(t.strOff) - 1 }
+
+// str returns string i, which must be below numStrings.
+func (t *groupTables) str(i uint32) []byte { return t.strData[t.strOff[i] : t.strOff[i+1]-1] }
+
+// numRecords returns how many records the group has.
+func (t *groupTables) numRecords() int { return len(t.recOff) - 1 }
+
+// record returns record i, which must be below numRecords.
+func (t *groupTables) record(i uint32) []uint32 { return t.words[t.recOff[i]:t.recOff[i+1]] }
 
 // parseShared reads the tables at the start of a group's content, and
 // returns them and the rest of the content: the payloads stored in the
-// group.
+// group. It finds every string before it allocates their offsets.
 func parseShared(b []byte) (*groupTables, []byte, error) {
 	n, k := binary.Uvarint(b)
-	if k <= 0 || n > uint64(len(b)) {
-		return nil, nil, fmt.Errorf("%w: group tables: string count", ErrCorrupt)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return nil, nil, fmt.Errorf("%w: group tables: string count %d at byte 0, more than the %d bytes that follow", ErrCorrupt, n, len(b)-max(k, 0))
 	}
-	b = b[k:]
-	t := &groupTables{strs: make([][]byte, 0, n)}
+	strs := b[k:]
+	end := 0
 	for i := uint64(0); i < n; i++ {
-		j := bytes.IndexByte(b, 0)
+		j := bytes.IndexByte(strs[end:], 0)
 		if j < 0 {
-			return nil, nil, fmt.Errorf("%w: group tables: unterminated string", ErrCorrupt)
+			return nil, nil, fmt.Errorf("%w: group tables: string %d at byte %d: no NUL", ErrCorrupt, i, k+end)
 		}
-		t.strs = append(t.strs, b[:j:j])
-		b = b[j+1:]
+		end += j + 1
 	}
-	records, rest, err := parseColumns(b)
+	t := &groupTables{strData: strs[:end:end], strOff: make([]uint32, 1, n+1)}
+	for off := 0; off < end; {
+		off += bytes.IndexByte(strs[off:end], 0) + 1
+		t.strOff = append(t.strOff, uint32(off))
+	}
+	words, recOff, rest, err := parseColumns(strs[end:], k+end)
 	if err != nil {
 		return nil, nil, err
 	}
-	t.records = records
+	t.words, t.recOff = words, recOff
 	return t, rest, nil
 }
 
@@ -228,20 +254,24 @@ func (t *groupTables) decodeLists(kp kernelPayload, ref kernelLists, maxSize int
 	bad := func(what string, err error) error {
 		return fmt.Errorf("%w: kernel payload: %s: %v", ErrCorrupt, what, err)
 	}
+	// Raw BTF of maxSize bytes has a header of 24 bytes or more, types
+	// of 12 bytes or more and strings of a byte or more: that bounds the
+	// lists before they are allocated.
+	maxStrings := max(0, maxSize-24)
+	maxTypes := maxStrings / 12
 	var l kernelLists
 	var err error
 	p := kp.lists
-	if l.gids, p, err = readCoded(p, ref.gids, 1<<32-1, maxSize); err != nil {
+	if l.gids, p, err = readCoded(p, ref.gids, 1<<32-1, maxTypes); err != nil {
 		return l, bad("type identities", err)
 	}
-	if l.rids, p, err = readPredicted(p, predictRecords(l.gids, ref), uint64(len(t.records)), maxSize); err != nil {
+	if l.rids, p, err = readPredicted(p, predictRecords(l.gids, ref), uint64(t.numRecords()), maxTypes); err != nil {
 		return l, bad("record ids", err)
 	}
 	if !strings {
 		return l, nil
 	}
-	record := func(rid uint32) []uint32 { return t.records[rid] }
-	if l.sids, p, err = readCoded(p, predictStrings(l.rids, record, len(t.strs)), uint64(len(t.strs)), maxSize); err != nil {
+	if l.sids, p, err = readCoded(p, predictStrings(l.rids, t.record, t.numStrings()), uint64(t.numStrings()), maxStrings); err != nil {
 		return l, bad("string ids", err)
 	}
 	if len(p) != 0 {
@@ -251,54 +281,58 @@ func (t *groupTables) decodeLists(kp kernelPayload, ref kernelLists, maxSize int
 }
 
 // rebuild reassembles a kernel's raw BTF from its header and lists and
-// the group's tables.
+// the group's tables. It sizes the result before it allocates it: more
+// than maxSize bytes is corrupt.
 func (t *groupTables) rebuild(header []byte, l kernelLists, maxSize int64) ([]byte, error) {
-	bad := func(what string) error { return fmt.Errorf("%w: kernel payload: %s", ErrCorrupt, what) }
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: kernel payload: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+	}
 	sids, gids, rids := l.sids, l.gids, l.rids
-	// The string section, and where each string id lands in it.
+	// Where each string id lands in the string section, and its size.
 	const none = ^uint32(0)
-	var strSec []byte
-	sidOff := make([]uint32, len(t.strs))
+	sidOff := make([]uint32, t.numStrings())
 	for i := range sidOff {
 		sidOff[i] = none
 	}
-	for _, s := range sids {
+	strLen := int64(0)
+	for i, s := range sids {
 		if sidOff[s] != none {
-			return nil, bad("string listed twice")
+			return nil, bad("string id %d listed twice (at %d)", s, i)
 		}
-		sidOff[s] = uint32(len(strSec))
-		strSec = append(strSec, t.strs[s]...)
-		strSec = append(strSec, 0)
-		if int64(len(strSec)) > maxSize {
-			return nil, bad("larger than the entry")
+		sidOff[s] = uint32(strLen)
+		if strLen += int64(len(t.str(s))) + 1; strLen > maxSize {
+			return nil, bad("strings larger than the entry's %d bytes", maxSize)
 		}
 	}
-	// Type identities are dense in a group: index them by gid.
-	maxGid := uint32(0)
+	typeLen := int64(0)
+	for _, rid := range rids {
+		typeLen += 4 * int64(t.recOff[rid+1]-t.recOff[rid])
+	}
+	le := binary.LittleEndian
+	if total := int64(len(header)) + typeLen + strLen; total > maxSize {
+		return nil, bad("%d bytes, larger than the entry's %d", total, maxSize)
+	}
+	if le.Uint32(header[8:]) != 0 || le.Uint32(header[12:]) != uint32(typeLen) || le.Uint32(header[16:]) != uint32(typeLen) || le.Uint32(header[20:]) != uint32(strLen) {
+		return nil, bad("header does not match the sections (%d bytes of types, %d of strings)", typeLen, strLen)
+	}
 	for _, g := range gids {
-		maxGid = max(maxGid, g)
-	}
-	// A group of at most maxGroupKernels kernels has fewer identities
-	// than that many times the types of one kernel.
-	if uint64(maxGid) > uint64(maxGroupKernels)*uint64(len(gids))+1024 {
-		return nil, bad("type identity out of range")
-	}
-	localOf := make([]uint32, maxGid+1)
-	for i, g := range gids {
-		if g == 0 || localOf[g] != 0 {
-			return nil, bad("type identity listed twice")
+		if g == 0 {
+			return nil, bad("type identity 0")
 		}
-		localOf[g] = uint32(i + 1)
 	}
-	out := make([]byte, 0, maxSize)
+	localOf, dup := newGidIndex(gids, nil)
+	if dup {
+		return nil, bad("type identity listed twice")
+	}
+	out := make([]byte, 0, int64(len(header))+typeLen+strLen)
 	out = append(out, header...)
 	var fail error
 	r := make([]uint32, 0, 64)
-	for _, rid := range rids {
-		r = append(r[:0], t.records[rid]...)
+	for i, rid := range rids {
+		r = append(r[:0], t.record(rid)...)
 		forEachRef(r, func(w *uint32) {
 			if *w >= uint32(len(sidOff)) || sidOff[*w] == none {
-				fail = bad("string not in the kernel")
+				fail = bad("type %d: string %d not in the kernel", i+1, *w)
 				return
 			}
 			*w = sidOff[*w]
@@ -306,26 +340,23 @@ func (t *groupTables) rebuild(header []byte, l kernelLists, maxSize int64) ([]by
 			if *w == 0 {
 				return
 			}
-			if *w > maxGid || localOf[*w] == 0 {
-				fail = bad("type not in the kernel")
+			id, ok := localOf.get(*w)
+			if !ok {
+				fail = bad("type %d: type identity %d not in the kernel", i+1, *w)
 				return
 			}
-			*w = localOf[*w]
+			*w = id + 1
 		})
 		if fail != nil {
 			return nil, fail
 		}
 		for _, w := range r {
-			out = binary.LittleEndian.AppendUint32(out, w)
-		}
-		if int64(len(out)) > maxSize {
-			return nil, bad("larger than the entry")
+			out = le.AppendUint32(out, w)
 		}
 	}
-	typeLen := len(out) - len(header)
-	le := binary.LittleEndian
-	if le.Uint32(header[12:]) != uint32(typeLen) || le.Uint32(header[16:]) != uint32(typeLen) || le.Uint32(header[20:]) != uint32(len(strSec)) {
-		return nil, bad("header does not match the sections")
+	for _, s := range sids {
+		out = append(out, t.str(s)...)
+		out = append(out, 0)
 	}
-	return append(out, strSec...), nil
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // A kernel's three id lists (string ids, type gids, record ids) are
@@ -350,25 +351,82 @@ func readRuns(p []byte, n uint64, maxOp uint64) ([]byte, []byte, error) {
 // it has in the reference, if the reference has it. Consecutive kernels
 // change few records of the types they share, so most predictions hold.
 func predictRecords(gids []uint32, ref kernelLists) []uint32 {
-	maxGid := uint32(0)
-	for _, g := range ref.gids {
-		maxGid = max(maxGid, g)
-	}
-	recordOf := make([]uint32, maxGid+1)
-	for i := range recordOf {
-		recordOf[i] = noPrediction
-	}
-	for i, g := range ref.gids {
-		recordOf[g] = ref.rids[i]
-	}
+	recordOf, _ := newGidIndex(ref.gids, ref.rids)
 	pred := make([]uint32, len(gids))
 	for i, g := range gids {
 		pred[i] = noPrediction
-		if g <= maxGid {
-			pred[i] = recordOf[g]
+		if r, ok := recordOf.get(g); ok {
+			pred[i] = r
 		}
 	}
 	return pred
+}
+
+// gidIndex maps type identities to values: a table indexed by gid when
+// the gids are dense, as the writer makes them, else sorted pairs, so
+// that what it allocates is bounded by the number of gids, not by the
+// largest.
+type gidIndex struct {
+	dense []uint32 // the value of each gid, or noPrediction
+	pairs []uint64 // gid<<32 | position, sorted
+	vals  []uint32 // the value at each position; nil: the position
+}
+
+// newGidIndex indexes gids, whose values are vals (nil: their
+// positions); of a gid listed twice, the later value is kept, and dup
+// reports it.
+func newGidIndex(gids, vals []uint32) (x gidIndex, dup bool) {
+	x.vals = vals
+	maxGid := uint32(0)
+	for _, g := range gids {
+		maxGid = max(maxGid, g)
+	}
+	if uint64(maxGid) <= 2*uint64(len(gids))+1024 {
+		x.dense = make([]uint32, uint64(maxGid)+1)
+		for i := range x.dense {
+			x.dense[i] = noPrediction
+		}
+		for i, g := range gids {
+			dup = dup || x.dense[g] != noPrediction
+			x.dense[g] = x.value(i)
+		}
+		return x, dup
+	}
+	x.pairs = make([]uint64, len(gids))
+	for i, g := range gids {
+		x.pairs[i] = uint64(g)<<32 | uint64(i)
+	}
+	slices.Sort(x.pairs)
+	for i := 1; i < len(x.pairs); i++ {
+		dup = dup || x.pairs[i]>>32 == x.pairs[i-1]>>32
+	}
+	return x, dup
+}
+
+func (x gidIndex) value(i int) uint32 {
+	if x.vals == nil {
+		return uint32(i)
+	}
+	return x.vals[i]
+}
+
+// get returns the value of gid g.
+func (x gidIndex) get(g uint32) (uint32, bool) {
+	if x.pairs == nil {
+		if uint64(g) >= uint64(len(x.dense)) || x.dense[g] == noPrediction {
+			return 0, false
+		}
+		return x.dense[g], true
+	}
+	// The last pair of gid g: the first of g+1, minus one.
+	i, _ := slices.BinarySearch(x.pairs, uint64(g+1)<<32)
+	if g == math.MaxUint32 {
+		i = len(x.pairs)
+	}
+	if i == 0 || x.pairs[i-1]>>32 != uint64(g) {
+		return 0, false
+	}
+	return x.value(int(uint32(x.pairs[i-1]))), true
 }
 
 // predictStrings predicts a kernel's string ids from its records, given
@@ -379,16 +437,17 @@ func predictRecords(gids []uint32, ref kernelLists) []uint32 {
 // strings as it walks the types before dropping duplicates), so coding
 // the real list against this one costs a few bytes per thousand strings.
 func predictStrings(rids []uint32, record func(rid uint32) []uint32, nstr int) []uint32 {
-	seen := make([]bool, nstr)
-	pred := make([]uint32, 0, nstr)
+	// A bit a string: an eighth of a byte for each byte of the tables.
+	seen := make([]uint64, (nstr+63)/64)
+	var pred []uint32
 	if nstr > 0 {
-		seen[0] = true
+		seen[0] = 1
 		pred = append(pred, 0)
 	}
 	for _, rid := range rids {
 		forEachRef(record(rid), func(p *uint32) {
-			if s := *p; s < uint32(nstr) && !seen[s] {
-				seen[s] = true
+			if s := *p; s < uint32(nstr) && seen[s/64]&(1<<(s%64)) == 0 {
+				seen[s/64] |= 1 << (s % 64)
 				pred = append(pred, s)
 			}
 		}, func(*uint32) {})

@@ -2,10 +2,10 @@ package archive
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/btfhub/btfhub/index"
 	"github.com/cespare/xxhash/v2"
@@ -15,11 +15,18 @@ import (
 // Pack is a pack opened for reading. Reading one kernel reads and
 // decompresses its group's blob and, when it has one, its own and those
 // of its (at most four) references, never the other kernels' blobs.
+//
+// Nothing a pack declares is allocated before it is checked against
+// the bytes that remain and the format's bounds (docs/archive-formats.md,
+// section 3.7): reading one kernel allocates at most about 12 times its
+// group blob's size (at most 64 MiB), plus 25 times the raw size of the
+// kernel and of each of its references, plus 16 MiB.
 type Pack struct {
 	r       io.ReaderAt
 	size    int64
 	entries []packEntry
 	groups  []packBlob
+	first   []int // the position of each group's first entry
 	close   func() error
 }
 
@@ -44,7 +51,10 @@ func OpenPackFile(path string) (*Pack, error) {
 }
 
 // OpenPack reads the header and index of a pack of size bytes in r,
-// checking the format version and checksums and every entry.
+// checking the format version and checksums and every entry. Every
+// count, size and offset the index gives is checked against its bound
+// (docs/archive-formats.md, section 3) before anything is allocated for
+// it.
 func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 	hb := make([]byte, packHeaderSize)
 	if _, err := r.ReadAt(hb, 0); err != nil {
@@ -56,27 +66,28 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 	}
 	zix := make([]byte, h.indexLen)
 	if _, err := r.ReadAt(zix, int64(h.indexOff)); err != nil {
-		return nil, fmt.Errorf("%w: reading the index: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: reading the index at byte %d: %v", ErrCorrupt, h.indexOff, err)
 	}
 	if xxhash.Sum64(zix) != h.indexSum {
 		return nil, fmt.Errorf("%w: index checksum mismatch", ErrCorrupt)
 	}
-	js, err := decodeBlob(zix, int64(h.indexRawLen))
+	js, err := decodeBlob(zix, h.indexRawLen)
 	if err != nil {
-		return nil, fmt.Errorf("index: %w", err)
+		return nil, fmt.Errorf("index at byte %d: %w", h.indexOff, err)
 	}
-	var ix packIndex
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ix); err != nil {
-		return nil, fmt.Errorf("%w: index: %v", ErrCorrupt, err)
+	ix, err := parseIndex(js)
+	if err != nil {
+		return nil, err
 	}
 	checkBlob := func(what string, b packBlob, max uint64) error {
 		if b.Offset < packHeaderSize || b.Length > h.indexOff || b.Offset > h.indexOff-b.Length {
 			return fmt.Errorf("%w: %s: blob at %d+%d outside the data", ErrCorrupt, what, b.Offset, b.Length)
 		}
 		if b.Size > max {
-			return fmt.Errorf("%w: %s: blob of %d bytes, more than %d", ErrCorrupt, what, b.Size, max)
+			return fmt.Errorf("%s: blob at byte %d of %d bytes, more than %d: %w", what, b.Offset, b.Size, max, ErrTooLarge)
+		}
+		if b.Length > maxFrame(b.Size) {
+			return fmt.Errorf("%w: %s: blob at byte %d: %d bytes compressed to %d", ErrCorrupt, what, b.Offset, b.Size, b.Length)
 		}
 		return nil
 	}
@@ -85,6 +96,10 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 			return nil, err
 		}
 	}
+	// The kernels of a group are consecutive entries, at most
+	// maxGroupKernels of them, and groups come in order.
+	first := make([]int, len(ix.Groups))
+	last := -1
 	for i := range ix.Entries {
 		e := &ix.Entries[i]
 		if err := e.Validate(); err != nil {
@@ -99,9 +114,27 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 		if e.Group < -1 || e.Group >= len(ix.Groups) {
 			return nil, fmt.Errorf("%w: %s: no group %d", ErrCorrupt, e.Key(), e.Group)
 		}
+		if g := e.Group; g >= 0 {
+			switch {
+			case g == last && i > 0 && ix.Entries[i-1].Group == g:
+				if i-first[g] >= maxGroupKernels {
+					return nil, fmt.Errorf("%w: %s: group %d has more than %d kernels", ErrCorrupt, e.Key(), g, maxGroupKernels)
+				}
+			case g > last:
+				first[g], last = i, g
+			default:
+				return nil, fmt.Errorf("%w: %s: group %d after group %d, or apart from its other kernels", ErrCorrupt, e.Key(), g, last)
+			}
+		}
 		switch {
 		case e.Blob != nil && e.Span == nil:
-			if err := checkBlob(e.Key().String(), *e.Blob, DefaultMaxBTF); err != nil {
+			max := uint64(DefaultMaxBTF)
+			if e.Group >= 0 {
+				// A kernel payload codes each type (12 bytes or more) and
+				// each string (a byte or more) in at most 14 bytes.
+				max = min(max, 14*uint64(e.RawSize)+64)
+			}
+			if err := checkBlob(e.Key().String(), *e.Blob, max); err != nil {
 				return nil, err
 			}
 			if e.Group == -1 && e.Blob.Size != uint64(e.RawSize) {
@@ -115,7 +148,7 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 			return nil, fmt.Errorf("%w: %s: an entry needs a blob, or a span of its group", ErrCorrupt, e.Key())
 		}
 	}
-	p := &Pack{r: r, size: size, entries: ix.Entries, groups: ix.Groups}
+	p := &Pack{r: r, size: size, entries: ix.Entries, groups: ix.Groups, first: first}
 	return p, nil
 }
 
@@ -148,7 +181,46 @@ func (p *Pack) ReadBTF(k index.Key) ([]byte, error) {
 	return p.read(i)
 }
 
-func (p *Pack) read(i int) ([]byte, error) {
+func (p *Pack) read(i int) ([]byte, error) { return p.readCached(i, nil) }
+
+// groupCache keeps the last group a pass over the entries decoded, or
+// the error decoding it gave, so that its other kernels, which follow it,
+// do not decode it again.
+type groupCache struct {
+	group  int
+	tables *groupTables
+	area   []byte
+	err    error
+}
+
+// group returns the tables and payload area of group g, for the entry
+// named what, from c when it holds them (c may be nil).
+func (p *Pack) group(c *groupCache, g int, what string) (*groupTables, []byte, error) {
+	if c != nil && c.group == g {
+		return c.tables, c.area, c.err
+	}
+	t, area, err := p.decodeGroup(g, what)
+	if c != nil {
+		*c = groupCache{group: g, tables: t, area: area, err: err}
+	}
+	return t, area, err
+}
+
+func (p *Pack) decodeGroup(g int, what string) (*groupTables, []byte, error) {
+	content, err := p.blob(fmt.Sprintf("%s: group %d", what, g), p.groups[g])
+	if err != nil {
+		return nil, nil, err
+	}
+	t, area, err := parseShared(content)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: group %d: %w", what, g, err)
+	}
+	return t, area, nil
+}
+
+// readCached reads entry i, taking its group's tables from c (which may
+// be nil).
+func (p *Pack) readCached(i int, c *groupCache) ([]byte, error) {
 	e := &p.entries[i]
 	if e.Group < 0 {
 		raw, err := p.blob(e.Key().String(), *e.Blob)
@@ -160,13 +232,9 @@ func (p *Pack) read(i int) ([]byte, error) {
 		}
 		return raw, nil
 	}
-	content, err := p.blob(fmt.Sprintf("%s: group %d", e.Key(), e.Group), p.groups[e.Group])
+	t, area, err := p.group(c, e.Group, e.Key().String())
 	if err != nil {
 		return nil, err
-	}
-	t, area, err := parseShared(content)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", e.Key(), err)
 	}
 	kp, err := p.payload(i, area)
 	if err != nil {
@@ -218,15 +286,11 @@ func (p *Pack) lists(t *groupTables, area []byte, i int, kp kernelPayload, depth
 		if depth >= maxRefDepth {
 			return ref, fmt.Errorf("%w: chain of references longer than %d", ErrCorrupt, maxRefDepth)
 		}
-		// The reference is kp.back kernels earlier in the same group.
-		r, n := i, 0
-		for n < kp.back {
-			if r--; r < 0 {
-				return ref, fmt.Errorf("%w: reference before the group", ErrCorrupt)
-			}
-			if p.entries[r].Group == e.Group {
-				n++
-			}
+		// The reference is kp.back kernels earlier in the same group,
+		// whose kernels are consecutive entries.
+		r := i - kp.back
+		if r < p.first[e.Group] {
+			return ref, fmt.Errorf("%w: reference %d kernels back, before the group", ErrCorrupt, kp.back)
 		}
 		rkp, err := p.payload(r, area)
 		if err != nil {
@@ -239,51 +303,71 @@ func (p *Pack) lists(t *groupTables, area []byte, i int, kp kernelPayload, depth
 	return t.decodeLists(kp, ref, e.RawSize, depth == 0)
 }
 
-// blob reads, checks and decompresses one blob.
+// blob reads, checks and decompresses one blob, whose bounds OpenPack
+// checked.
 func (p *Pack) blob(what string, b packBlob) ([]byte, error) {
 	z := make([]byte, b.Length)
 	if _, err := p.r.ReadAt(z, int64(b.Offset)); err != nil {
-		return nil, fmt.Errorf("%s: %w: reading the blob: %v", what, ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: reading the blob at byte %d: %v", what, ErrCorrupt, b.Offset, err)
 	}
 	if h := index.Hash(z); h != b.Sum {
-		return nil, fmt.Errorf("%s: %w: blob xxh64 %s, the index says %s", what, ErrCorrupt, h, b.Sum)
+		return nil, fmt.Errorf("%s: %w: blob at byte %d: xxh64 %s, the index says %s", what, ErrCorrupt, b.Offset, h, b.Sum)
 	}
-	out, err := decodeBlob(z, int64(b.Size))
+	out, err := decodeBlob(z, b.Size)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: blob at byte %d: %w", what, b.Offset, err)
 	}
 	return out, nil
 }
 
-// decodeBlob decompresses one zstd frame of exactly size bytes.
-func decodeBlob(blob []byte, size int64) ([]byte, error) {
-	dec, err := zstd.NewReader(nil,
+// decodeBlob decompresses one zstd frame of exactly size bytes, with a
+// window of at most maxWindow. It reads the frame as a stream into a
+// buffer that grows with what it yields, never past size, so a frame
+// that yields less than it declares costs no more than it yields.
+func decodeBlob(blob []byte, size uint64) ([]byte, error) {
+	dec, err := zstd.NewReader(bytes.NewReader(blob),
 		zstd.WithDecoderConcurrency(1),
-		zstd.WithDecoderMaxMemory(uint64(size)+16<<20),
-		zstd.WithDecoderMaxWindow(16<<20))
-	if err != nil {
-		return nil, err
-	}
-	defer dec.Close()
-	// The size comes from the index: grow towards it rather than
-	// allocating it up front.
-	out, err := dec.DecodeAll(blob, make([]byte, 0, min(size, 64<<20)))
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxMemory(maxWindow),
+		zstd.WithDecoderMaxWindow(maxWindow))
 	if err != nil {
 		return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
 	}
-	if int64(len(out)) != size {
-		return nil, fmt.Errorf("%w: %d bytes decompressed, want %d", ErrCorrupt, len(out), size)
+	defer dec.Close()
+	out := make([]byte, 0, min(size, 1<<20))
+	for uint64(len(out)) < size {
+		if len(out) == cap(out) {
+			out = slices.Grow(out, int(min(size, 2*uint64(cap(out)))-uint64(len(out))))
+		}
+		n, err := dec.Read(out[len(out):min(uint64(cap(out)), size)])
+		out = out[:len(out)+n]
+		if err == io.EOF {
+			return nil, fmt.Errorf("%w: %d bytes decompressed, want %d", ErrCorrupt, len(out), size)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: zstd after %d bytes: %v", ErrCorrupt, len(out), err)
+		}
+	}
+	// The frame must end here, its checksum checked.
+	var one [1]byte
+	if n, err := io.ReadFull(dec, one[:]); n != 0 || err != io.EOF {
+		if n != 0 {
+			return nil, fmt.Errorf("%w: more than the %d bytes declared", ErrCorrupt, size)
+		}
+		return nil, fmt.Errorf("%w: zstd after %d bytes: %v", ErrCorrupt, size, err)
 	}
 	return out, nil
 }
 
 // Verify reads every kernel, checking blobs, checksums, sizes and type
-// counts, and returns each problem found.
+// counts, and returns each problem found. It decodes each group once,
+// for all its kernels.
 func (p *Pack) Verify() ([]Problem, error) {
 	var problems []Problem
+	c := &groupCache{group: -1}
 	for i := range p.entries {
 		e := p.entries[i].Entry
-		raw, err := p.read(i)
+		raw, err := p.readCached(i, c)
 		if err == nil {
 			err = checkEntryBTF(e, raw)
 		}

@@ -53,6 +53,9 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(entries) > maxPackEntries {
+		return fmt.Errorf("%d kernels, more than a pack's %d: %w", len(entries), maxPackEntries, ErrTooLarge)
+	}
 	var body bytes.Buffer
 	off := uint64(packHeaderSize)
 	put := func(content []byte) (packBlob, error) {
@@ -81,7 +84,7 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 			for _, pl := range payloads {
 				total += len(pl)
 			}
-			if total <= opt.InlinePayloads {
+			if total <= opt.InlinePayloads && len(content)+total <= maxGroup {
 				// Small payloads go after the tables, in the group's
 				// blob, where they compress together; identical ones are
 				// stored once.
@@ -96,6 +99,9 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 					}
 					pending[i].Span = &sp
 				}
+			}
+			if len(content) > maxGroup {
+				return fmt.Errorf("%s: group of %d bytes: %w", pending[0].Key(), len(content), ErrTooLarge)
 			}
 			gb, err := put(content)
 			if err != nil {
@@ -123,13 +129,16 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 		if err != nil {
 			return err
 		}
+		if len(raw) > DefaultMaxBTF {
+			return fmt.Errorf("%s: %d bytes: %w", e.Key(), len(raw), ErrTooLarge)
+		}
 		if e.XXH64 == "" {
 			// A tree without a catalogue: describe the kernel now.
 			if e, err = describe(e, raw); err != nil {
 				return err
 			}
 		}
-		if g != nil && (g.kernels >= opt.GroupSize || e.Distro != last.Distro || e.Version != last.Version || e.Arch != last.Arch) {
+		if g != nil && (g.kernels >= opt.GroupSize || g.tableBound() > maxGroup/2 || e.Distro != last.Distro || e.Version != last.Version || e.Arch != last.Arch) {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -141,7 +150,12 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 		if g == nil {
 			g = newGroupWriter()
 		}
-		payload, err := g.add(raw)
+		var payload []byte
+		err = errNotStructural
+		if len(raw) <= maxGroup/4 {
+			// Its tables fit in a group with those before.
+			payload, err = g.add(raw)
+		}
 		switch {
 		case err == nil:
 			pending = append(pending, packEntry{Entry: e})
@@ -168,6 +182,9 @@ func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
 	js, err := ix.marshal()
 	if err != nil {
 		return err
+	}
+	if len(js) > maxPackIndex {
+		return fmt.Errorf("index of %d bytes, more than a pack's %d: %w", len(js), maxPackIndex, ErrTooLarge)
 	}
 	zix, err := compressBlob(js)
 	if err != nil {
