@@ -68,9 +68,14 @@ func ReadRaw(r io.Reader, limit int64) ([]byte, error) {
 	if m, err := io.ReadFull(r, data[headerLen:]); err != nil {
 		return nil, formatErr(ErrTruncated, int64(headerLen+m), 0, "the header declares %d bytes, the data ends at %d", size, headerLen+m)
 	}
+	// Reading to the end lets a decompressor check its checksum.
 	var one [1]byte
-	if m, _ := io.ReadFull(r, one[:]); m > 0 {
+	m, err := io.ReadFull(r, one[:])
+	if m > 0 {
 		return nil, formatErr(ErrUnsupported, size, 0, "trailing data after the %d bytes the header declares", size)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
 	}
 	return data, nil
 }
