@@ -210,10 +210,13 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 		max = DefaultMaxBTF
 	}
 	data, err := btf.ReadRaw(r, max)
-	if errors.Is(err, btf.ErrTooLarge) {
+	switch {
+	case errors.Is(err, btf.ErrTooLarge):
 		return nil, fmt.Errorf("%w (%d bytes): %w", ErrTooLarge, max, err)
+	case err != nil:
+		return nil, fmt.Errorf("BTF: %w", err)
 	}
-	return data, err
+	return data, nil
 }
 
 // readXZ reads xz-compressed raw BTF, as readLimited.
