@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sync"
 
 	"github.com/btfhub/btfhub/btf"
 	"github.com/btfhub/btfhub/index"
-	"github.com/btfhub/btfhub/internal/atomicfile"
 	"github.com/btfhub/btfhub/pkgread"
 	"github.com/cespare/xxhash/v2"
 )
@@ -249,12 +249,13 @@ func (t *Tree) entryFromSource(source, distro, version, arch string) (index.Entr
 		if e.Source != source || e.Distro != distro || e.Version != version || e.Arch != arch {
 			continue
 		}
-		p, err := t.path(e.Key())
+		r, err := t.root()
 		if err != nil {
 			return index.Entry{}, false
 		}
-		fi, err := os.Stat(p)
-		return e, err == nil && fi.Size() == e.CompressedSize
+		fi, err := r.Stat(e.Key().Path())
+		r.Close()
+		return e, err == nil && fi.Mode().IsRegular() && fi.Size() == e.CompressedSize
 	}
 	return index.Entry{}, false
 }
@@ -264,10 +265,15 @@ func (t *Tree) entryFromSource(source, distro, version, arch string) (index.Entr
 // complete file that the catalogue does not list yet, which the next run
 // rewrites with the same bytes and records.
 func (t *Tree) commit(e index.Entry, tarball []byte, force bool) (Outcome, error) {
-	p, err := t.path(e.Key())
+	if err := e.Key().Validate(); err != nil {
+		return Failed, err
+	}
+	rel := e.Key().Path()
+	r, err := t.root()
 	if err != nil {
 		return Failed, err
 	}
+	defer r.Close()
 	unlock, err := lock(t.Dir)
 	if err != nil {
 		return Failed, err
@@ -285,20 +291,20 @@ func (t *Tree) commit(e index.Entry, tarball []byte, force bool) (Outcome, error
 			return Failed, fmt.Errorf("%s: %w (xxh64 %s, new %s; --force replaces it)", e.Key().Path(), ErrConflict, old.XXH64, e.XXH64)
 		case old.XXH64 != e.XXH64:
 			outcome = Replaced
-		case sameFile(p, tarball) && (e.SourceSHA256 == "" || old.SourceSHA256 == e.SourceSHA256) && !recorded:
+		case sameFile(r, rel, tarball) && (e.SourceSHA256 == "" || old.SourceSHA256 == e.SourceSHA256) && !recorded:
 			// The same content: nothing to do, whatever input it came from.
 			return Unchanged, nil
-		case sameFile(p, tarball):
+		case sameFile(r, rel, tarball):
 			// The same BTF: the entry takes the package that gave it now,
 			// so that sync knows the package is in the tree.
 			outcome = Unchanged
 		}
 	}
-	if !sameFile(p, tarball) {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if !sameFile(r, rel, tarball) {
+		if err := r.MkdirAll(path.Dir(rel), 0o755); err != nil {
 			return Failed, err
 		}
-		if err := atomicfile.WriteFile(p, tarball, 0o644); err != nil {
+		if err := r.WriteFile(rel, tarball, 0o644); err != nil {
 			return Failed, err
 		}
 	}

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 
 	"github.com/btfhub/btfhub/btf"
 	"github.com/btfhub/btfhub/index"
+	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // DefaultSysfsBTF is where a kernel built with CONFIG_DEBUG_INFO_BTF
@@ -48,7 +48,7 @@ func ForHost(opt HostOptions) (*HostBTF, error) {
 	if sysfs == "" {
 		sysfs = DefaultSysfsBTF
 	}
-	raw, err := os.ReadFile(sysfs)
+	raw, err := readSysfsBTF(sysfs)
 	switch {
 	case err == nil:
 		if _, err := btf.Decode(raw, nil); err != nil {
@@ -88,4 +88,21 @@ func ForHost(opt HostOptions) (*HostBTF, error) {
 		Raw: raw, From: opt.Archive + ": " + c.Entry.Key().Path(), Entry: &c.Entry,
 		Reason: sysfs + " does not exist; chose " + c.Reason,
 	}, nil
+}
+
+// readSysfsBTF reads the kernel's raw BTF from path, which must be a
+// regular file (not a link, a FIFO or a device): its header is checked
+// from the first bytes and the size it declares is read, at most
+// DefaultMaxBTF bytes.
+func readSysfsBTF(path string) ([]byte, error) {
+	f, _, err := safefs.OpenFile(path, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := btf.ReadRaw(f, DefaultMaxBTF)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return raw, nil
 }

@@ -9,11 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/btfhub/btfhub/btf"
+	"github.com/btfhub/btfhub/internal/safefs"
 	"github.com/btfhub/btfhub/pkgread"
 )
 
@@ -117,7 +117,7 @@ var (
 // or raw BTF (optionally xz-compressed). A vmlinux's .BTF section is used
 // when present; otherwise the BTF is encoded from DWARF by the encoder.
 func ReadInput(path string, opt InputOptions) (*Kernel, error) {
-	f, err := os.Open(path)
+	f, _, err := safefs.OpenFile(path, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -202,20 +202,24 @@ func finishKernel(k *Kernel, name string, opt *InputOptions) (*Kernel, error) {
 	return k, nil
 }
 
+// readLimited reads raw BTF from r: its header is checked from the first
+// bytes, and exactly the size it declares is read, at most max bytes (0
+// means DefaultMaxBTF), so that a stream of zeros fails at once.
 func readLimited(r io.Reader, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxBTF
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, max)
+	data, err := btf.ReadRaw(r, max)
+	switch {
+	case errors.Is(err, btf.ErrTooLarge):
+		return nil, fmt.Errorf("%w (%d bytes): %w", ErrTooLarge, max, err)
+	case err != nil:
+		return nil, fmt.Errorf("BTF: %w", err)
 	}
 	return data, nil
 }
 
+// readXZ reads xz-compressed raw BTF, as readLimited.
 func readXZ(r io.Reader, max int64) ([]byte, error) {
 	zr, closer, err := pkgread.NewDecompressor(r)
 	if err != nil {
@@ -295,7 +299,11 @@ func readPackage(r io.Reader, path string, opt *InputOptions) (*Kernel, error) {
 			continue
 		}
 		// The vmlinux (hundreds of megabytes) is held outside the heap,
-		// until its BTF is read or encoded.
+		// until its BTF is read or encoded; its first bytes are checked
+		// before the rest is read.
+		if err := e.CheckELF(opt.Limits); err != nil {
+			return nil, err
+		}
 		buf, err := e.ReadBuffer(opt.Limits)
 		if err != nil {
 			return nil, err

@@ -2,9 +2,9 @@ package archive
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"syscall"
+
+	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // LockName is the lock file at an archive's root. Writers hold an
@@ -12,9 +12,15 @@ import (
 // the kernel drops the lock when a writer dies.
 const LockName = ".btfhub.lock"
 
-// lock takes the archive's lock, waiting for other writers.
+// lock takes the archive's lock, waiting for other writers. The lock file
+// must be a regular file: a link is refused, not followed.
 func lock(dir string) (unlock func(), err error) {
-	f, err := os.OpenFile(filepath.Join(dir, LockName), os.O_CREATE|os.O_RDWR, 0o644)
+	r, err := safefs.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("locking archive: %w", err)
+	}
+	f, err := r.OpenLock(LockName, 0o644)
+	r.Close()
 	if err != nil {
 		return nil, fmt.Errorf("locking archive: %w", err)
 	}

@@ -48,40 +48,39 @@ func Merge(dst string, srcs []string, force bool) (int, error) {
 	}
 	t := &Tree{Dir: dst}
 	n := 0
-	var errs []error
+	var errs errorList
 	for _, src := range srcs {
 		s, err := OpenTree(src)
 		if err != nil {
-			errs = append(errs, err)
+			errs.add(err)
 			continue
 		}
 		c, err := s.Catalogue()
 		if err != nil {
-			errs = append(errs, err)
+			errs.add(err)
 			continue
 		}
 		if len(c.Entries) == 0 {
 			// An empty shard is fine; tarballs without a catalogue are not
 			// checkable, so not merged.
 			if found, _ := s.scan(); len(found) > 0 {
-				errs = append(errs, fmt.Errorf("%s: %d tarballs but no catalogue entries to check them against", src, len(found)))
+				errs.add(fmt.Errorf("%s: %d tarballs but no catalogue entries to check them against", src, len(found)))
 			}
 			continue
 		}
 		for _, e := range c.Entries {
 			if err := s.verifyEntry(e); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %s: %w", src, e.Key().Path(), err))
+				errs.add(fmt.Errorf("%s: %s: %w", src, e.Key().Path(), err))
 				continue
 			}
-			p, _ := s.path(e.Key())
-			tarball, err := os.ReadFile(p)
+			tarball, err := s.readFile(e.Key())
 			if err != nil {
-				errs = append(errs, err)
+				errs.add(err)
 				continue
 			}
 			out, err := t.commit(e, tarball, force)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", src, err))
+				errs.add(fmt.Errorf("%s: %w", src, err))
 				continue
 			}
 			if out == Added || out == Replaced {
@@ -89,10 +88,10 @@ func Merge(dst string, srcs []string, force bool) (int, error) {
 			}
 		}
 		if err := t.mergeRecords(c.Packages); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", src, err))
+			errs.add(fmt.Errorf("%s: %w", src, err))
 		}
 	}
-	return n, errors.Join(errs...)
+	return n, errs.join()
 }
 
 // mergeRecords adds package records (index.Record) of another tree, but
@@ -112,4 +111,26 @@ func (t *Tree) mergeRecords(recs []index.Record) error {
 			}
 		}
 	})
+}
+
+// errorList keeps the first MaxProblems errors and counts the rest.
+type errorList struct {
+	list []error
+	more int
+}
+
+func (l *errorList) add(err error) {
+	if len(l.list) < MaxProblems {
+		l.list = append(l.list, err)
+		return
+	}
+	l.more++
+}
+
+// join joins the errors kept, and a last one counting those left out.
+func (l *errorList) join() error {
+	if l.more > 0 {
+		return errors.Join(append(l.list, fmt.Errorf("and %d more errors", l.more))...)
+	}
+	return errors.Join(l.list...)
 }

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/btfhub/btfhub/btf"
 	"github.com/btfhub/btfhub/pkgread"
 )
 
-// DefaultMaxBTF bounds the raw BTF read from a tarball or a pack: 1 GiB,
-// far above the largest vmlinux BTF (about 6 MB).
-const DefaultMaxBTF = 1 << 30
+// DefaultMaxBTF bounds the raw BTF read from a tarball or a pack: 64 MiB,
+// ten times the largest vmlinux BTF (about 6 MB). ReadTarball takes a
+// larger bound.
+const DefaultMaxBTF = 64 << 20
 
 // TarballBytes returns raw BTF as btfhub-archive stores it: an
 // xz-compressed tar holding one regular file, <release>.btf. The tar is
@@ -51,7 +53,9 @@ func TarballBytes(release string, raw []byte) ([]byte, error) {
 // with an error wrapping ErrUnsafe, ErrTooLarge or ErrCorrupt: entries
 // with absolute paths, "..", directories in the name, links and other
 // non-regular files; more than one file; a file larger than max bytes
-// (0 means DefaultMaxBTF); truncated or corrupt xz or tar.
+// (0 means DefaultMaxBTF); a file whose first bytes are not a BTF header
+// declaring the file's size (checked before the rest is read); truncated
+// or corrupt xz or tar. The file is read into one allocation of its size.
 func ReadTarball(r io.Reader, max int64) (name string, raw []byte, err error) {
 	if max <= 0 {
 		max = DefaultMaxBTF
@@ -83,12 +87,11 @@ func ReadTarball(r io.Reader, max int64) (name string, raw []byte, err error) {
 		if h.Size > max {
 			return "", nil, fmt.Errorf("%s: %d bytes: %w (%d)", h.Name, h.Size, ErrTooLarge, max)
 		}
-		var buf bytes.Buffer
-		buf.Grow(int(min(h.Size, 64<<20)))
-		if _, err := io.Copy(&buf, tr); err != nil {
-			return "", nil, fmt.Errorf("%s: %w: %v", h.Name, ErrCorrupt, err)
+		data, err := readTarBTF(tr, h)
+		if err != nil {
+			return "", nil, err
 		}
-		name, raw = path.Clean(h.Name), buf.Bytes()
+		name, raw = path.Clean(h.Name), data
 	}
 	// Read to the end of the xz stream, so that its checksum is verified.
 	if _, err := io.Copy(io.Discard, zr); err != nil {
@@ -98,6 +101,30 @@ func ReadTarball(r io.Reader, max int64) (name string, raw []byte, err error) {
 		return "", nil, fmt.Errorf("%w: no file in the tarball", ErrCorrupt)
 	}
 	return name, raw, nil
+}
+
+// readTarBTF reads the BTF of the tar entry h from tr into one allocation
+// of the entry's size, after checking from its first bytes that it is BTF
+// whose header declares that size.
+func readTarBTF(tr io.Reader, h *tar.Header) ([]byte, error) {
+	var head [btf.HeaderLen]byte
+	n, err := io.ReadFull(tr, head[:min(h.Size, btf.HeaderLen)])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", h.Name, ErrCorrupt, err)
+	}
+	size, err := btf.PrefixSize(head[:n])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", h.Name, ErrCorrupt, err)
+	}
+	if size != h.Size {
+		return nil, fmt.Errorf("%s: %w: the BTF header declares %d bytes, the entry has %d", h.Name, ErrCorrupt, size, h.Size)
+	}
+	data := make([]byte, h.Size)
+	copy(data, head[:n])
+	if _, err := io.ReadFull(tr, data[n:]); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", h.Name, ErrCorrupt, err)
+	}
+	return data, nil
 }
 
 // checkTarEntry accepts a regular file with a plain, relative name ending

@@ -11,13 +11,16 @@ import (
 
 	"github.com/btfhub/btfhub/btf"
 	"github.com/btfhub/btfhub/index"
-	"github.com/btfhub/btfhub/internal/atomicfile"
+	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // Tree is a btfhub-archive tree on disk.
 type Tree struct {
 	// Dir is the tree's root.
 	Dir string
+	// MaxBTF bounds the raw BTF read from one tarball; 0 means
+	// DefaultMaxBTF.
+	MaxBTF int64
 }
 
 // OpenTree returns the tree at dir, which must be a directory.
@@ -36,8 +39,30 @@ func OpenTree(dir string) (*Tree, error) {
 func (t *Tree) CataloguePath() string { return filepath.Join(t.Dir, index.FileName) }
 
 // Catalogue reads the tree's catalogue; a tree without one has an empty
-// catalogue.
-func (t *Tree) Catalogue() (*index.Catalogue, error) { return index.ReadFile(t.CataloguePath()) }
+// catalogue. The catalogue must be a regular file, not a link.
+func (t *Tree) Catalogue() (*index.Catalogue, error) {
+	r, err := safefs.OpenRoot(t.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	f, _, err := r.Open(index.FileName, index.MaxCatalogue)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &index.Catalogue{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", index.ErrCatalogue, err)
+	}
+	defer f.Close()
+	c, err := index.Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.CataloguePath(), err)
+	}
+	return c, nil
+}
+
+// root opens the tree's root, beneath which no link is followed.
+func (t *Tree) root() (*safefs.Root, error) { return safefs.OpenRoot(t.Dir) }
 
 // EntryPath returns the file of key k in the tree, after checking that k
 // cannot name a file outside it.
@@ -72,6 +97,11 @@ func (t *Tree) scan() ([]index.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	r, err := t.root()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
 	var out []index.Entry
 	for _, m := range matches {
 		rel, _ := filepath.Rel(t.Dir, m)
@@ -80,9 +110,9 @@ func (t *Tree) scan() ([]index.Entry, error) {
 		if k.Validate() != nil {
 			continue
 		}
-		fi, err := os.Lstat(m)
+		fi, err := r.Stat(k.Path())
 		if err != nil || !fi.Mode().IsRegular() {
-			continue
+			continue // a link, or through one: not the tree's
 		}
 		out = append(out, index.Entry{Distro: k.Distro, Version: k.Version, Arch: k.Arch, Release: k.Release, CompressedSize: fi.Size()})
 	}
@@ -111,23 +141,21 @@ func (t *Tree) ReadBTF(k index.Key) ([]byte, error) {
 
 // readTarball reads the tarball of key k, checking its entry's name.
 func (t *Tree) readTarball(k index.Key) ([]byte, error) {
-	p, err := t.path(k)
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	r, err := t.root()
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Lstat(p)
+	defer r.Close()
+	f, _, err := r.Open(k.Path(), 0)
 	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w: not a regular file", p, ErrUnsafe)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrUnsafe, err)
 	}
 	defer f.Close()
-	name, raw, err := ReadTarball(f, 0)
+	p := f.Name()
+	name, raw, err := ReadTarball(f, t.MaxBTF)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
@@ -168,11 +196,11 @@ func (t *Tree) Verify() ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	var problems []Problem
+	var problems problemList
 	for _, e := range c.Entries {
 		k := e.Key()
 		if err := t.verifyEntry(e); err != nil {
-			problems = append(problems, Problem{k.Path(), err})
+			problems.add(Problem{k.Path(), err})
 		}
 	}
 	found, err := t.scan()
@@ -181,20 +209,47 @@ func (t *Tree) Verify() ([]Problem, error) {
 	}
 	for _, e := range found {
 		if _, ok := c.Find(e.Key()); !ok {
-			problems = append(problems, Problem{e.Key().Path(), errors.New("not in the catalogue")})
+			problems.add(Problem{e.Key().Path(), errors.New("not in the catalogue")})
 		}
 	}
-	return problems, nil
+	return problems.result(), nil
+}
+
+// MaxProblems bounds the problems that Verify and the errors that Merge
+// list one by one; the rest are counted in a last line, "and N more".
+const MaxProblems = 100
+
+// problemList keeps the first MaxProblems problems and counts the rest.
+type problemList struct {
+	list []Problem
+	more int
+}
+
+func (l *problemList) add(p Problem) {
+	if len(l.list) < MaxProblems {
+		l.list = append(l.list, p)
+		return
+	}
+	l.more++
+}
+
+// result is the list, ended by a Problem counting those left out.
+func (l *problemList) result() []Problem {
+	if l.more > 0 {
+		return append(l.list, Problem{"...", fmt.Errorf("and %d more problems", l.more)})
+	}
+	return l.list
 }
 
 func (t *Tree) verifyEntry(e index.Entry) error {
-	p, err := t.path(e.Key())
+	r, err := t.root()
 	if err != nil {
 		return err
 	}
-	fi, err := os.Lstat(p)
+	fi, err := r.Stat(e.Key().Path())
+	r.Close()
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrUnsafe, err)
 	}
 	if fi.Size() != e.CompressedSize {
 		return fmt.Errorf("%w: file of %d bytes, the catalogue says %d", ErrCorrupt, fi.Size(), e.CompressedSize)
@@ -245,11 +300,31 @@ func (t *Tree) writeCatalogue(c *index.Catalogue) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(t.CataloguePath(), data, 0o644)
+	r, err := t.root()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return r.WriteFile(index.FileName, data, 0o644)
 }
 
-// sameFile reports whether the file at p has exactly the content data.
-func sameFile(p string, data []byte) bool {
-	got, err := os.ReadFile(p)
+// sameFile reports whether the file rel beneath r has exactly the content
+// data.
+func sameFile(r *safefs.Root, rel string, data []byte) bool {
+	got, err := r.ReadFile(rel, int64(len(data)))
 	return err == nil && bytes.Equal(got, data)
+}
+
+// readFile reads the stored file of key k as it is, beneath the tree's
+// root without following links.
+func (t *Tree) readFile(k index.Key) ([]byte, error) {
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	r, err := t.root()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.ReadFile(k.Path(), 0)
 }

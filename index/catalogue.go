@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"slices"
 )
 
@@ -20,10 +18,6 @@ const FormatName = "btfhub-catalogue"
 // version 1 too, which has no package records and no source checksums.
 const Version = 2
 
-// MaxCatalogue bounds the size of a catalogue file that is read: about
-// two million entries.
-const MaxCatalogue = 512 << 20
-
 // ErrCatalogue is wrapped by errors about a catalogue that cannot be read:
 // unknown format or version, checksum mismatch, invalid or duplicate
 // entries.
@@ -35,38 +29,6 @@ var ErrCatalogue = errors.New("bad catalogue")
 type Catalogue struct {
 	Entries  []Entry
 	Packages []Record
-}
-
-// document is the catalogue's JSON form.
-type document struct {
-	Format   string   `json:"format"`
-	Version  int      `json:"version"`
-	Checksum string   `json:"checksum"`
-	Entries  []Entry  `json:"entries"`
-	Packages []Record `json:"packages"`
-}
-
-// checksum is the xxhash64 of the compact JSON encoding of the entries;
-// from version 2 on, followed by a newline and that of the packages.
-func checksum(version int, entries []Entry, packages []Record) (string, error) {
-	if entries == nil {
-		entries = []Entry{}
-	}
-	b, err := json.Marshal(entries)
-	if err != nil {
-		return "", err
-	}
-	if version >= 2 {
-		if packages == nil {
-			packages = []Record{}
-		}
-		p, err := json.Marshal(packages)
-		if err != nil {
-			return "", err
-		}
-		b = append(append(b, '\n'), p...)
-	}
-	return "xxh64:" + Hash(b), nil
 }
 
 // Marshal encodes the catalogue deterministically: the same entries give
@@ -109,76 +71,12 @@ func writeLines[T any](buf *bytes.Buffer, list []T) error {
 	return nil
 }
 
-// Decode reads a catalogue, rejecting an unknown format or version, a
-// checksum mismatch, invalid entries and duplicate keys.
+// Decode reads a catalogue from data, as Read does.
 func Decode(data []byte) (*Catalogue, error) {
 	if len(data) > MaxCatalogue {
 		return nil, fmt.Errorf("%w: %d bytes, more than %d", ErrCatalogue, len(data), MaxCatalogue)
 	}
-	var head struct {
-		Format  string `json:"format"`
-		Version int    `json:"version"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCatalogue, err)
-	}
-	if head.Format != FormatName {
-		return nil, fmt.Errorf("%w: format %q, want %q", ErrCatalogue, head.Format, FormatName)
-	}
-	if head.Version != 1 && head.Version != Version {
-		return nil, fmt.Errorf("%w: unknown version %d (this btfhub reads versions 1 to %d)", ErrCatalogue, head.Version, Version)
-	}
-	var doc document
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCatalogue, err)
-	}
-	if head.Version == 1 && doc.Packages != nil {
-		return nil, fmt.Errorf("%w: version 1 has no packages", ErrCatalogue)
-	}
-	sum, err := checksum(head.Version, doc.Entries, doc.Packages)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCatalogue, err)
-	}
-	if sum != doc.Checksum {
-		return nil, fmt.Errorf("%w: checksum mismatch: entries hash to %s, the catalogue says %s", ErrCatalogue, sum, doc.Checksum)
-	}
-	c := &Catalogue{Entries: doc.Entries, Packages: doc.Packages}
-	for i := range c.Packages {
-		r := &c.Packages[i]
-		if err := r.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: package %d: %w", ErrCatalogue, i, err)
-		}
-		if i > 0 && !c.Packages[i-1].Less(r) {
-			return nil, fmt.Errorf("%w: package %d (%s): not sorted, or a duplicate", ErrCatalogue, i, r.Source)
-		}
-	}
-	for i := range c.Entries {
-		e := &c.Entries[i]
-		if err := e.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: entry %d: %w", ErrCatalogue, i, err)
-		}
-		if i > 0 && !c.Entries[i-1].Key().Less(e.Key()) {
-			return nil, fmt.Errorf("%w: entry %d (%s): not sorted, or a duplicate", ErrCatalogue, i, e.Key())
-		}
-	}
-	return c, nil
-}
-
-// ReadFile reads the catalogue at path. A missing file is an empty
-// catalogue.
-func ReadFile(path string) (*Catalogue, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &Catalogue{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	c, err := Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
+	return Read(bytes.NewReader(data))
 }
 
 func (c *Catalogue) sort() {

@@ -1,8 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
-	"errors"
+	"debug/elf"
 	"fmt"
 	"io"
 	"os"
@@ -64,29 +65,39 @@ func loadSpec(path, basePath string) (*btf.Spec, error) {
 	return s, nil
 }
 
-// readAllMaybeXZ reads r, decompressing it when it is an xz stream, up to
-// maxInput bytes.
+// readAllMaybeXZ reads r, decompressing it when it is an xz stream. Raw
+// BTF is read by the size its header declares, up to maxInput bytes,
+// after the header is checked from the first bytes: a stream that is not
+// BTF (say, gigabytes of zeros) fails before it is buffered.
 func readAllMaybeXZ(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(len(xzMagic)); !bytes.Equal(magic, xzMagic) {
+		return readBTFOrELF(br, "input")
+	}
+	zr, err := xz.NewReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("xz: %w", err)
+	}
+	data, err := readBTFOrELF(zr, "decompressed input")
+	if err != nil {
+		return nil, fmt.Errorf("xz: %w", err)
+	}
+	return data, nil
+}
+
+// readBTFOrELF reads raw BTF (see btf.ReadRaw), or an ELF file whole, up
+// to maxInput bytes.
+func readBTFOrELF(r io.Reader, what string) ([]byte, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(4); !bytes.Equal(magic, []byte(elf.ELFMAG)) {
+		return btf.ReadRaw(br, maxInput)
+	}
+	data, err := io.ReadAll(io.LimitReader(br, maxInput+1))
 	if err != nil {
 		return nil, err
 	}
-	if !bytes.HasPrefix(data, xzMagic) {
-		if len(data) > maxInput {
-			return nil, errors.New("input larger than 4 GiB")
-		}
-		return data, nil
+	if len(data) > maxInput {
+		return nil, fmt.Errorf("%s larger than 4 GiB", what)
 	}
-	zr, err := xz.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("xz: %w", err)
-	}
-	out, err := io.ReadAll(io.LimitReader(zr, maxInput+1))
-	if err != nil {
-		return nil, fmt.Errorf("xz: %w", err)
-	}
-	if len(out) > maxInput {
-		return nil, errors.New("decompressed input larger than 4 GiB")
-	}
-	return out, nil
+	return data, nil
 }
