@@ -121,6 +121,9 @@ type cTypeState struct {
 	referenced   bool
 	align        uint8 // cached alignment + 1; 0 when not yet computed
 	aligning     bool  // alignment being computed, to stop on cycles
+	// skip is 1 + the first type below a qualifier or type tag that is
+	// neither, 0 when not yet known (see skipQuals).
+	skip TypeID
 }
 
 // cDumper holds the state of one WriteC call.

@@ -36,7 +36,15 @@ func (d *cDumper) orderType(id TypeID, throughPtr bool) (bool, error) {
 		return strong, err
 
 	case KindArray:
-		return d.orderType(t.Array().Type, false)
+		// The element is ordered with throughPtr false, after which
+		// everything below is ordered: a second walk would return true
+		// and queue nothing, so the array is marked ordered (libbpf walks
+		// it again, which is quadratic on a chain of arrays).
+		strong, err := d.orderType(t.Array().Type, false)
+		if err == nil {
+			d.states[id].order = cOrdered
+		}
+		return strong, err
 
 	case KindStruct, KindUnion:
 		// A named struct reached through a pointer only needs a forward
@@ -79,7 +87,14 @@ func (d *cDumper) orderType(id TypeID, throughPtr bool) (bool, error) {
 		return true, nil
 
 	case KindVolatile, KindConst, KindRestrict, KindTypeTag:
-		return d.orderType(t.Ref(), throughPtr)
+		// A qualifier passes the walk through unchanged, so a chain of
+		// them is skipped in one step; once walked with throughPtr false
+		// it is marked ordered, as an array is.
+		strong, err := d.orderType(d.skipQuals(id), throughPtr)
+		if err == nil && !throughPtr {
+			d.states[id].order = cOrdered
+		}
+		return strong, err
 
 	case KindFuncProto:
 		strong, err := d.orderType(t.Ref(), throughPtr)
@@ -93,6 +108,9 @@ func (d *cDumper) orderType(id TypeID, throughPtr bool) (bool, error) {
 			}
 			strong = strong || s
 		}
+		if !throughPtr {
+			d.states[id].order = cOrdered
+		}
 		return strong, nil
 
 	case KindFunc, KindVar, KindDatasec, KindDeclTag:
@@ -100,4 +118,30 @@ func (d *cDumper) orderType(id TypeID, throughPtr bool) (bool, error) {
 		return false, nil
 	}
 	return false, formatErr(ErrUnknownKind, -1, id, "writing C: unexpected kind %s", t.Kind())
+}
+
+// skipQuals returns the first type below id, a qualifier or type tag, that
+// is neither. Every qualifier on the way remembers the answer, so that
+// chains shared by many pointers are followed once.
+func (d *cDumper) skipQuals(id TypeID) TypeID {
+	cur := id
+	for {
+		if s := d.states[cur].skip; s != 0 {
+			cur = s - 1
+			break
+		}
+		if cur == 0 || !isQualOrTag(d.s.typ(cur).Kind()) {
+			break
+		}
+		cur = d.s.typ(cur).Ref()
+	}
+	end := cur
+	for cur = id; cur != end && d.states[cur].skip == 0; cur = d.s.typ(cur).Ref() {
+		d.states[cur].skip = end + 1
+	}
+	return end
+}
+
+func isQualOrTag(k Kind) bool {
+	return k == KindVolatile || k == KindConst || k == KindRestrict || k == KindTypeTag
 }
