@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -213,5 +214,41 @@ func TestCExpansionKernels(t *testing.T) {
 		if d.mostExpanded > CMaxExpansion/100 || d.mostPadding/8 > CMaxPaddingBytes/100 {
 			t.Errorf("%s: within 100 times of a limit", name)
 		}
+	}
+}
+
+// BenchmarkWriteCAdversarial times WriteC on each adversarial case and,
+// where bpftool is installed and writes the case in reasonable time,
+// `bpftool btf dump file F format c` on the same spec, as the same-run
+// reference (benchmarks/RESULTS.md).
+func BenchmarkWriteCAdversarial(b *testing.B) {
+	for _, c := range cAdversarialCases {
+		s := c.spec(b, cChainLen)
+		b.Run("btfhub/"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				err := WriteC(io.Discard, s, nil)
+				if (err == nil) != (c.want == "") {
+					b.Fatal(err)
+				}
+			}
+		})
+		bpftool, err := exec.LookPath("bpftool")
+		if err != nil || !c.bpftool {
+			continue
+		}
+		path := filepath.Join(b.TempDir(), "adv.btf")
+		if err := os.WriteFile(path, s.Marshal(nil), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Run("bpftool/"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				cmd := exec.Command(bpftool, "btf", "dump", "file", path, "format", "c")
+				cmd.Stdout = io.Discard
+				if err := cmd.Run(); err != nil {
+					// bpftool 7.1 runs out of stack on the array chain.
+					b.Skipf("bpftool: %v", err)
+				}
+			}
+		})
 	}
 }
