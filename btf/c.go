@@ -1,9 +1,35 @@
 package btf
 
 import (
+	"errors"
 	"fmt"
 	"io"
 )
+
+// ErrOutputLimit means that writing a type out in full would pass one of
+// the documented limits of WriteC (CMaxExpansion, CMaxPaddingBytes): the
+// spec is valid BTF, but its C would be unreasonably large.
+var ErrOutputLimit = errors.New("output limit exceeded")
+
+// CMaxExpansion bounds the types that WriteC writes for one top-level
+// definition (a struct, union, enum or typedef and everything written
+// inline in it: anonymous structs, unions and enums, pointers, arrays,
+// qualifiers and function prototypes) to CMaxExpansion plus the number of
+// types in the spec, so that a chain of types written once, however long,
+// never passes it. Anonymous types are written out
+// in full at every use, so BTF where each level of anonymous nesting is
+// used twice doubles the output per level; libbpf has no such bound. The
+// largest definition of the kernels in testdata/kernels writes 1,975 types
+// (TestCExpansionKernels); the limit is 530 times that.
+const CMaxExpansion = 1 << 20
+
+// CMaxPaddingBytes bounds the padding WriteC writes, as unnamed bitfields,
+// in one gap between members or at the end of a struct. libbpf computes
+// padding in 32-bit ints, so bpftool writes no padding at all where a struct
+// is 256 MiB or larger and hundreds of megabytes of "long: 64;" below
+// that; WriteC fails instead, past this limit. The largest gap in the
+// kernels of testdata/kernels is 4,092 bytes (TestCExpansionKernels).
+const CMaxPaddingBytes = 1 << 20
 
 // COptions tunes WriteC. The zero value, like a nil *COptions, writes the
 // whole spec as a vmlinux.h, as `bpftool btf dump file FILE format c` does.
@@ -121,6 +147,14 @@ type cTypeState struct {
 	referenced   bool
 	align        uint8 // cached alignment + 1; 0 when not yet computed
 	aligning     bool  // alignment being computed, to stop on cycles
+	// emitAll marks a pointer, array, qualifier, prototype or anonymous
+	// struct whose emitType walk need not be repeated; emitCont is 1 + the
+	// container for which it need not be (see emitType).
+	emitAll  bool
+	emitCont TypeID
+	// skip is 1 + the first type below a qualifier or type tag that is
+	// neither, 0 when not yet known (see skipQuals).
+	skip TypeID
 }
 
 // cDumper holds the state of one WriteC call.
@@ -136,8 +170,18 @@ type cDumper struct {
 	typeNames  map[string]int // struct, union and enum names seen
 	identNames map[string]int // typedef and enumerator names seen
 
-	queue []TypeID // emit queue of the current dumpType
-	decls []TypeID // shared stack of declaration chains
+	queue  []TypeID      // emit queue of the current dumpType
+	ostack []cOrderFrame // orderType's stack
+	decls  []TypeID      // shared stack of declaration chains
+
+	topID    TypeID // the top-level definition being written
+	expanded int    // types written for it, bounded by maxExpanded
+	maxExp   int    // CMaxExpansion + the number of types
+	// mostExpanded and mostPadding are the largest expansion and padding
+	// gap (in bits) written, for the tests that measure real kernels.
+	mostExpanded int
+	mostPadding  int64
+	contHits     int // times emitType skipped a struct for being its container
 }
 
 func newCDumper(w io.Writer, s *Spec) *cDumper {
@@ -152,6 +196,7 @@ func newCDumper(w io.Writer, s *Spec) *cDumper {
 		typeNames:  make(map[string]int),
 		identNames: make(map[string]int),
 	}
+	d.maxExp = CMaxExpansion + n
 	d.states[0].order = cOrdered
 	d.states[0].emit = cEmitted
 	d.markReferenced()
@@ -197,9 +242,11 @@ func (d *cDumper) dumpType(id TypeID) error {
 		return err
 	}
 	for _, q := range d.queue {
+		d.topID, d.expanded = q, 0
 		if err := d.emitType(q, 0); err != nil {
 			return err
 		}
+		d.mostExpanded = max(d.mostExpanded, d.expanded)
 	}
 	return d.err
 }

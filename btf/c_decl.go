@@ -9,6 +9,10 @@ package btf
 func (d *cDumper) emitDecl(id TypeID, name string, lvl int) error {
 	start := len(d.decls)
 	for {
+		if d.expanded++; d.expanded > d.maxExp {
+			d.decls = d.decls[:start]
+			return d.expansionErr()
+		}
 		d.decls = append(d.decls, id)
 		if id == 0 {
 			break
@@ -222,4 +226,11 @@ func (d *cDumper) emitProto(v *cDeclView, t Type, name string, lastWasPtr bool, 
 	}
 	d.str(")")
 	return nil
+}
+
+// expansionErr reports a top-level definition that passed CMaxExpansion.
+func (d *cDumper) expansionErr() error {
+	t := d.s.typ(d.topID)
+	return formatErr(ErrOutputLimit, -1, d.topID, "writing C: %s %q would write more than %d types inline (anonymous types are written out at every use)",
+		t.Kind(), t.Name(), d.maxExp)
 }

@@ -32,6 +32,9 @@ func (d *cDumper) emitStructDef(id TypeID, t Type, lvl int) error {
 			mAlign = d.alignOf(m.Type)
 		}
 		inBitfield := prevBitfield && m.BitfieldSize != 0
+		if err := d.checkPadding(id, t, off, int64(m.BitOffset)); err != nil {
+			return err
+		}
 		d.emitBitPadding(off, int64(m.BitOffset), mAlign, inBitfield, lvl+1)
 		d.str("\n")
 		d.str(cIndent(lvl + 1))
@@ -50,6 +53,9 @@ func (d *cDumper) emitStructDef(id TypeID, t Type, lvl int) error {
 		d.str(";")
 	}
 	if isStruct {
+		if err := d.checkPadding(id, t, off, int64(t.Size())*8); err != nil {
+			return err
+		}
 		d.emitBitPadding(off, int64(t.Size())*8, align, false, lvl+1)
 	}
 	// An empty struct stays on one line.
@@ -67,6 +73,17 @@ func (d *cDumper) emitStructDef(id TypeID, t Type, lvl int) error {
 		d.str(")))")
 	}
 	return nil
+}
+
+// checkPadding fails when the gap from bit cur to bit next of struct id is
+// more than CMaxPaddingBytes.
+func (d *cDumper) checkPadding(id TypeID, t Type, cur, next int64) error {
+	if next-cur <= CMaxPaddingBytes*8 {
+		d.mostPadding = max(d.mostPadding, next-cur)
+		return nil
+	}
+	return formatErr(ErrOutputLimit, -1, id, "writing C: %s %q needs %d bytes of padding at byte %d, more than %d",
+		t.Kind(), t.Name(), (next-cur)/8, cur/8, CMaxPaddingBytes)
 }
 
 // extraAlign returns the alignment a union needs beyond its members' to

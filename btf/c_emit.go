@@ -6,7 +6,7 @@ package btf
 // around it, 0 at the top level.
 func (d *cDumper) emitType(id, cont TypeID) error {
 	st := &d.states[id]
-	if st.emit == cEmitted {
+	if st.emit == cEmitted || st.emitAll || st.emitCont == cont+1 {
 		return nil
 	}
 	t := d.s.typ(id)
@@ -21,6 +21,7 @@ func (d *cDumper) emitType(id, cont TypeID) error {
 		switch t.Kind() {
 		case KindStruct, KindUnion:
 			if id == cont {
+				d.contHits++
 				return nil
 			}
 			if t.NameOff() == 0 {
@@ -53,10 +54,20 @@ func (d *cDumper) emitType(id, cont TypeID) error {
 			d.str(";\n\n")
 		}
 		st.emit = cEmitted
-	case KindPointer, KindVolatile, KindConst, KindRestrict, KindTypeTag:
-		return d.emitType(t.Ref(), cont)
-	case KindArray:
-		return d.emitType(t.Array().Type, cont)
+	case KindPointer, KindArray, KindVolatile, KindConst, KindRestrict, KindTypeTag:
+		next := t.Ref()
+		switch t.Kind() {
+		case KindArray:
+			next = t.Array().Type
+		case KindPointer:
+		default:
+			next = d.skipQuals(id)
+		}
+		hits := d.contHits
+		if err := d.emitType(next, cont); err != nil {
+			return err
+		}
+		d.emitDone(id, cont, hits)
 	case KindFwd:
 		d.emitFwdDef(id, t)
 		d.str(";\n\n")
@@ -78,6 +89,7 @@ func (d *cDumper) emitType(id, cont TypeID) error {
 		// A definition writes every member's type, so those need their
 		// own definitions or forward declarations first. An anonymous
 		// struct is defined inline, within its container.
+		hits := d.contHits
 		if topLevel || t.NameOff() == 0 {
 			inner := id
 			if t.NameOff() == 0 {
@@ -88,7 +100,9 @@ func (d *cDumper) emitType(id, cont TypeID) error {
 					return err
 				}
 			}
-		} else if !st.fwdEmitted && id != cont {
+		} else if id == cont {
+			d.contHits++
+		} else if !st.fwdEmitted {
 			d.emitStructFwd(id, t)
 			d.str(";\n\n")
 			st.fwdEmitted = true
@@ -101,8 +115,12 @@ func (d *cDumper) emitType(id, cont TypeID) error {
 			d.states[id].emit = cEmitted
 		} else {
 			d.states[id].emit = cNotEmitted
+			if t.NameOff() == 0 {
+				d.emitDone(id, cont, hits)
+			}
 		}
 	case KindFuncProto:
+		hits := d.contHits
 		if err := d.emitType(t.Ref(), cont); err != nil {
 			return err
 		}
@@ -111,8 +129,26 @@ func (d *cDumper) emitType(id, cont TypeID) error {
 				return err
 			}
 		}
+		d.emitDone(id, cont, hits)
 	}
 	return nil
+}
+
+// emitDone records that the emitType walk of id, a type that libbpf walks
+// afresh at every use (a pointer, array, qualifier, prototype or anonymous
+// struct), finished within container cont. Walking it again would write
+// nothing: every type below is written, forward declared, or is cont
+// itself, which only another container would declare. hits is d.contHits
+// before the walk: when no type below was skipped for being cont, the walk
+// need never be repeated. This keeps a chain shared by many members, or
+// anonymous types used twice at each level, from being walked again and
+// again (libbpf's btf_dump_emit_type walks them each time).
+func (d *cDumper) emitDone(id, cont TypeID, hits int) {
+	if d.contHits == hits {
+		d.states[id].emitAll = true
+	} else {
+		d.states[id].emitCont = cont + 1
+	}
 }
 
 // isBuiltin reports whether t is __builtin_va_list, which compilers define

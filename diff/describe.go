@@ -17,21 +17,27 @@ const maxDepth = 32
 // unions and enums as "struct {...}": two types with the same description
 // are the same as far as a member or typedef that refers to them goes.
 func describe(s *btf.Spec, id btf.TypeID) string {
+	return describeB(s, id, nil)
+}
+
+// describeB is describe, charging each type it writes to bud (nil for
+// none).
+func describeB(s *btf.Spec, id btf.TypeID, bud *budget) string {
 	var b strings.Builder
-	describeTo(&b, s, id, 0, false)
+	describeTo(&b, s, id, 0, false, bud)
 	return b.String()
 }
 
 // describeNamed is describe with the names of function parameters, for
 // display.
-func describeNamed(s *btf.Spec, id btf.TypeID) string {
+func describeNamed(s *btf.Spec, id btf.TypeID, bud *budget) string {
 	var b strings.Builder
-	describeTo(&b, s, id, 0, true)
+	describeTo(&b, s, id, 0, true, bud)
 	return b.String()
 }
 
-func describeTo(b *strings.Builder, s *btf.Spec, id btf.TypeID, depth int, names bool) {
-	if depth > maxDepth {
+func describeTo(b *strings.Builder, s *btf.Spec, id btf.TypeID, depth int, names bool, bud *budget) {
+	if depth > maxDepth || !bud.step() {
 		b.WriteString("...")
 		return
 	}
@@ -54,25 +60,25 @@ func describeTo(b *strings.Builder, s *btf.Spec, id btf.TypeID, depth int, names
 			b.WriteString(t.Name())
 		}
 	case btf.KindPointer:
-		describeTo(b, s, t.Ref(), depth+1, names)
+		describeTo(b, s, t.Ref(), depth+1, names, bud)
 		b.WriteString(" *")
 	case btf.KindConst, btf.KindVolatile, btf.KindRestrict:
 		b.WriteString(strings.ToLower(k.String()))
 		b.WriteByte(' ')
-		describeTo(b, s, t.Ref(), depth+1, names)
+		describeTo(b, s, t.Ref(), depth+1, names, bud)
 	case btf.KindTypeTag:
-		describeTo(b, s, t.Ref(), depth+1, names)
+		describeTo(b, s, t.Ref(), depth+1, names, bud)
 		b.WriteString(" __tag(")
 		b.WriteString(t.Name())
 		b.WriteString(")")
 	case btf.KindArray:
 		a := t.Array()
-		describeTo(b, s, a.Type, depth+1, names)
+		describeTo(b, s, a.Type, depth+1, names, bud)
 		b.WriteByte('[')
 		b.WriteString(strconv.FormatUint(uint64(a.Nelems), 10))
 		b.WriteByte(']')
 	case btf.KindFuncProto:
-		describeTo(b, s, t.Ref(), depth+1, names)
+		describeTo(b, s, t.Ref(), depth+1, names, bud)
 		b.WriteString(" (")
 		for i := range t.Vlen() {
 			if i > 0 {
@@ -83,7 +89,7 @@ func describeTo(b *strings.Builder, s *btf.Spec, id btf.TypeID, depth int, names
 				b.WriteString("...")
 				break
 			}
-			describeTo(b, s, p.Type, depth+1, names)
+			describeTo(b, s, p.Type, depth+1, names, bud)
 			if names && p.Name != "" {
 				if !strings.HasSuffix(b.String(), "*") {
 					b.WriteByte(' ')
@@ -93,7 +99,7 @@ func describeTo(b *strings.Builder, s *btf.Spec, id btf.TypeID, depth int, names
 		}
 		b.WriteByte(')')
 	case btf.KindFunc, btf.KindVar:
-		describeTo(b, s, t.Ref(), depth+1, names)
+		describeTo(b, s, t.Ref(), depth+1, names, bud)
 	default:
 		b.WriteString(strings.ToLower(k.String()))
 		if t.Name() != "" {

@@ -144,10 +144,9 @@ func enumValue(t btf.Type, i int) Value {
 
 // side is one of the two specs with what Compare needs to know about it.
 type side struct {
-	s *btf.Spec
+	s   *btf.Spec
+	bud *budget // shared by both sides
 }
-
-func (sd *side) size(id btf.TypeID) uint64 { return size(sd.s, id) }
 
 // key identifies a type across specs: its report kind and name.
 type key struct {
@@ -169,9 +168,35 @@ type key struct {
 // A member's type is compared by its C-like spelling ("struct list_head",
 // "u32 *"), so a change inside struct list_head is reported once, for
 // list_head, and not for every struct that holds one.
+//
+// Compare cannot fail: where a pair of types passes MaxSteps, its entry is
+// cut short. CompareChecked reports that as an error instead.
 func Compare(a, b *btf.Spec) *Report {
-	sa := &side{s: a}
-	sb := &side{s: b}
+	r, _ := compare(a, b)
+	return r
+}
+
+// CompareChecked is Compare, failing with an error that wraps ErrTooLarge
+// and names the type when comparing a pair of types would take more than
+// MaxSteps steps.
+func CompareChecked(a, b *btf.Spec) (*Report, error) {
+	r, err := compare(a, b)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func compare(a, b *btf.Spec) (*Report, error) {
+	r, _, err := compareBudget(a, b)
+	return r, err
+}
+
+// compareBudget is compare, returning its budget for the tests.
+func compareBudget(a, b *btf.Spec) (*Report, *budget, error) {
+	bud := &budget{a: a}
+	sa := &side{s: a, bud: bud}
+	sb := &side{s: b, bud: bud}
 	ka, orderA := index(a)
 	kb, orderB := index(b)
 	r := &Report{Added: []TypeInfo{}, Removed: []TypeInfo{}, Changed: []TypeChange{}}
@@ -183,6 +208,9 @@ func Compare(a, b *btf.Spec) *Report {
 			if c, ok := compareType(sa, sb, k, p[0], p[1]); ok {
 				r.Changed = append(r.Changed, c)
 			}
+		}
+		if bud.err != nil {
+			return r, bud, bud.err
 		}
 		for _, id := range onlyA {
 			r.Removed = append(r.Removed, info(sa, k, id))
@@ -203,7 +231,8 @@ func Compare(a, b *btf.Spec) *Report {
 	slices.SortStableFunc(r.Added, func(x, y TypeInfo) int { return byKey(key{x.Kind, x.Name}, key{y.Kind, y.Name}) })
 	slices.SortStableFunc(r.Removed, func(x, y TypeInfo) int { return byKey(key{x.Kind, x.Name}, key{y.Kind, y.Name}) })
 	slices.SortStableFunc(r.Changed, func(x, y TypeChange) int { return byKey(key{x.Kind, x.Name}, key{y.Kind, y.Name}) })
-	return r
+	bud.start(0, 0)
+	return r, bud, bud.err
 }
 
 // index groups the named types of s (with its bases) by key, and returns
@@ -337,6 +366,7 @@ func info(sd *side, k key, id btf.TypeID) TypeInfo {
 func compareType(sa, sb *side, k key, ida, idb btf.TypeID) (TypeChange, bool) {
 	ta, _ := sa.s.Type(ida)
 	tb, _ := sb.s.Type(idb)
+	sa.bud.start(ida, idb)
 	c := TypeChange{Kind: k.kind, Name: k.name}
 	changed := false
 	if ta.Kind() != tb.Kind() && !(isEnum(ta) && isEnum(tb)) {
@@ -372,8 +402,8 @@ func compareType(sa, sb *side, k key, ida, idb btf.TypeID) (TypeChange, bool) {
 		}
 	case btf.KindTypedef, btf.KindVar, btf.KindFunc:
 		// Parameter names are shown but not compared.
-		if describe(sa.s, ta.Ref()) != describe(sb.s, tb.Ref()) {
-			c.Type = &StringChange{Old: describeNamed(sa.s, ta.Ref()), New: describeNamed(sb.s, tb.Ref())}
+		if describeB(sa.s, ta.Ref(), sa.bud) != describeB(sb.s, tb.Ref(), sb.bud) {
+			c.Type = &StringChange{Old: describeNamed(sa.s, ta.Ref(), sa.bud), New: describeNamed(sb.s, tb.Ref(), sb.bud)}
 		}
 		if ta.Kind() == btf.KindFunc && ta.Linkage() != tb.Linkage() {
 			c.Detail = &StringChange{Old: ta.Linkage().String(), New: tb.Linkage().String()}
@@ -421,8 +451,16 @@ func intDetail(i btf.Int) string {
 // the path of the anonymous member they belong to, and offA, offB its bit
 // offsets in the outermost type.
 func compareMembers(sa, sb *side, ta, tb btf.Type, prefix string, offA, offB uint64, depth int) []MemberChange {
-	if depth > maxDepth {
-		return nil
+	var out []MemberChange
+	compareMembersTo(&out, sa, sb, ta, tb, prefix, offA, offB, depth)
+	return out
+}
+
+// compareMembersTo is compareMembers, appending to *out, so that nested
+// anonymous members are not copied once per level.
+func compareMembersTo(out *[]MemberChange, sa, sb *side, ta, tb btf.Type, prefix string, offA, offB uint64, depth int) {
+	if depth > maxDepth || !sa.bud.step() {
+		return
 	}
 	named := map[string]int{}
 	var anonB []int
@@ -434,9 +472,11 @@ func compareMembers(sa, sb *side, ta, tb btf.Type, prefix string, offA, offB uin
 		}
 	}
 	usedB := make([]bool, tb.Vlen())
-	var out []MemberChange
 	nAnon := 0
 	for i := range ta.Vlen() {
+		if !sa.bud.step() {
+			return
+		}
 		ma := ta.Member(i)
 		j := -1
 		var path string
@@ -454,7 +494,7 @@ func compareMembers(sa, sb *side, ta, tb btf.Type, prefix string, offA, offB uin
 		}
 		oldM := member(sa, ma, offA)
 		if j < 0 {
-			out = append(out, MemberChange{Name: path, Change: Removed, Old: oldM})
+			*out = append(*out, MemberChange{Name: path, Change: Removed, Old: oldM})
 			continue
 		}
 		usedB[j] = true
@@ -462,19 +502,19 @@ func compareMembers(sa, sb *side, ta, tb btf.Type, prefix string, offA, offB uin
 		newM := member(sb, mb, offB)
 		mc := MemberChange{Name: path, Change: Changed, Old: oldM, New: newM}
 		// Anonymous structs and unions are compared member by member, the
-		// values of anonymous enums one by one.
-		var inner []MemberChange
+		// values of anonymous enums one by one, after the member itself.
 		xa, okA := anonTarget(sa.s, ma.Type)
 		xb, okB := anonTarget(sb.s, mb.Type)
-		if okA && okB && xa.Kind().IsComposite() && xa.Kind() == xb.Kind() {
-			inner = compareMembers(sa, sb, xa, xb, path+".", oldM.BitOffset, newM.BitOffset, depth+1)
-		} else if okA && okB && isEnum(xa) && isEnum(xb) {
+		nested := okA && okB && xa.Kind().IsComposite() && xa.Kind() == xb.Kind()
+		if !nested && okA && okB && isEnum(xa) && isEnum(xb) {
 			mc.Values = compareValues(xa, xb)
 		}
 		if *oldM != *newM || len(mc.Values) > 0 {
-			out = append(out, mc)
+			*out = append(*out, mc)
 		}
-		out = append(out, inner...)
+		if nested {
+			compareMembersTo(out, sa, sb, xa, xb, path+".", oldM.BitOffset, newM.BitOffset, depth+1)
+		}
 	}
 	nAnon = 0
 	for j := range tb.Vlen() {
@@ -489,14 +529,13 @@ func compareMembers(sa, sb *side, ta, tb btf.Type, prefix string, offA, offB uin
 		if mb.Name == "" {
 			path = prefix + "(anon " + strconv.Itoa(nAnon) + ")"
 		}
-		out = append(out, MemberChange{Name: path, Change: Added, New: member(sb, mb, offB)})
+		*out = append(*out, MemberChange{Name: path, Change: Added, New: member(sb, mb, offB)})
 	}
-	return out
 }
 
 func member(sd *side, m btf.Member, base uint64) *Member {
 	return &Member{
-		Type:         describe(sd.s, m.Type),
+		Type:         describeB(sd.s, m.Type, sd.bud),
 		BitOffset:    base + uint64(m.BitOffset),
 		BitfieldSize: m.BitfieldSize,
 		Size:         sd.size(m.Type),

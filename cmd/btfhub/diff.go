@@ -33,7 +33,10 @@ schema is given in the documentation of the diff package.`,
 			if err != nil {
 				return err
 			}
-			r := diff.Compare(a, b)
+			r, err := diff.CompareChecked(a, b)
+			if err != nil {
+				return err
+			}
 			return atomicfile.Write(out, 0o644, func(w io.Writer) error {
 				bw := bufio.NewWriterSize(w, 1<<16)
 				write := diff.WriteText
