@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strconv"
 
@@ -170,12 +171,28 @@ type key struct {
 // "u32 *"), so a change inside struct list_head is reported once, for
 // list_head, and not for every struct that holds one.
 func Compare(a, b *btf.Spec) *Report {
+	r, _ := CompareContext(context.Background(), a, b)
+	return r
+}
+
+// ctxCheckEvery is how many keys CompareContext compares between checks of
+// its context.
+const ctxCheckEvery = 1024
+
+// CompareContext is Compare, stopped by ctx: it returns ctx's error, and
+// no report, when ctx is done before the comparison ends.
+func CompareContext(ctx context.Context, a, b *btf.Spec) (*Report, error) {
 	sa := &side{s: a}
 	sb := &side{s: b}
 	ka, orderA := index(a)
 	kb, orderB := index(b)
 	r := &Report{Added: []TypeInfo{}, Removed: []TypeInfo{}, Changed: []TypeChange{}}
-	for _, k := range orderA {
+	for i, k := range orderA {
+		if i%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		ids := ka[k]
 		other := kb[k]
 		pairs, onlyA, onlyB := pair(sa, sb, ids, other)
@@ -203,7 +220,10 @@ func Compare(a, b *btf.Spec) *Report {
 	slices.SortStableFunc(r.Added, func(x, y TypeInfo) int { return byKey(key{x.Kind, x.Name}, key{y.Kind, y.Name}) })
 	slices.SortStableFunc(r.Removed, func(x, y TypeInfo) int { return byKey(key{x.Kind, x.Name}, key{y.Kind, y.Name}) })
 	slices.SortStableFunc(r.Changed, func(x, y TypeChange) int { return byKey(key{x.Kind, x.Name}, key{y.Kind, y.Name}) })
-	return r
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // index groups the named types of s (with its bases) by key, and returns
