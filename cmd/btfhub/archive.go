@@ -384,8 +384,15 @@ unless --force.`,
 		Args: minArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := archive.Merge(args[0], args[1:], force)
+			if err != nil && n > 0 {
+				// One line: the count goes into the error.
+				return fmt.Errorf("%d entries merged into %s, then: %w", n, args[0], err)
+			}
+			if err != nil {
+				return err
+			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d entries merged into %s\n", n, args[0])
-			return err
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "replace entries that exist with different BTF")
