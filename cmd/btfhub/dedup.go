@@ -49,11 +49,11 @@ written only when the whole run succeeds; an interrupted run leaves no file.`,
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var opts *dedup.Options
+			opts := &dedup.Options{Context: ctx}
 			if loops {
 				// libbpf 1.1 fails on such input; do what later libbpf
 				// does (see dedup.Options.Libbpf17).
-				opts = &dedup.Options{Libbpf17: true}
+				opts.Libbpf17 = true
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s: reference loops without a struct (recursive typedefs), which libbpf 1.1 cannot deduplicate: deduplicating as libbpf 1.7 does\n", args[0])
 			}
 			start := time.Now()
