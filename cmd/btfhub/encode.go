@@ -86,7 +86,7 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 			if err != nil {
 				return usagef("encode: --features: %v", err)
 			}
-			opts := &fromdwarf.Options{Jobs: jobs, NoDedup: noDedup, Features: feat, ConsistentFuncs: consistent, AltFile: alt}
+			opts := &fromdwarf.Options{Context: cmd.Context(), Jobs: jobs, NoDedup: noDedup, Features: feat, ConsistentFuncs: consistent, AltFile: alt}
 			if !quiet {
 				stderr := cmd.ErrOrStderr()
 				opts.Warn = func(err error) { fmt.Fprintf(stderr, "warning: %v\n", err) }
