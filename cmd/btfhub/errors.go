@@ -15,7 +15,8 @@ const (
 // oneLine returns err's message as one line: the lines of a multi-line
 // error (errors.Join's, say) are joined with "; ", at most maxErrorParts
 // of them followed by "and K more"; other control characters, which
-// names read from hostile input may hold, are escaped as \xNN; and the
+// names read from hostile input may hold, are escaped as \xNN (line and paragraph separators
+// as \uNNNN); and the
 // result is cut at maxErrorBytes.
 func oneLine(err error) string {
 	var parts []string
@@ -39,6 +40,8 @@ func oneLine(err error) string {
 			fmt.Fprintf(&b, "\\x%02x", joined[i])
 		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0:
 			fmt.Fprintf(&b, "\\x%02x", r)
+		case r == '\u2028' || r == '\u2029':
+			fmt.Fprintf(&b, "\\u%04x", r)
 		default:
 			b.WriteString(joined[i : i+size])
 		}

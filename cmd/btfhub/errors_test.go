@@ -27,6 +27,7 @@ func TestOneLine(t *testing.T) {
 		{errors.New("name \x1b[31mred\x1b[0m\tend\r"), `name \x1b[31mred\x1b[0m end`},
 		{errors.New("bad utf-8 \xff and \u0085 end"), `bad utf-8 \xff and \x85 end`},
 		{errors.New("  \n\nonly\n  "), "only"},
+		{errors.New("a\u2028b\u2029c"), `a\u2028b\u2029c`},
 		{errors.New(strings.Repeat("é", 1500)), strings.Repeat("é", 1000) + "..."},
 	}
 	for _, tt := range tests {
@@ -126,4 +127,23 @@ func TestErrorsOneLine(t *testing.T) {
 			})
 		}
 	}
+}
+
+// FuzzOneLine checks that any error message prints as one line of
+// printable text, bounded in length.
+func FuzzOneLine(f *testing.F) {
+	f.Add("a\nb")
+	f.Add("\x1b[2J\r\n\xff\u0085")
+	f.Add(strings.Repeat("é\n", 3000))
+	f.Fuzz(func(t *testing.T, msg string) {
+		got := oneLine(errors.New(msg))
+		if len(got) > maxErrorBytes+len("...") {
+			t.Fatalf("%d bytes", len(got))
+		}
+		for _, r := range got {
+			if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == '\u2028' || r == '\u2029' {
+				t.Fatalf("control character %U in %q", r, got)
+			}
+		}
+	})
 }
