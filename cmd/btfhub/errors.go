@@ -14,10 +14,10 @@ const (
 
 // oneLine returns err's message as one line: the lines of a multi-line
 // error (errors.Join's, say) are joined with "; ", at most maxErrorParts
-// of them followed by "and K more"; other control characters, which
-// names read from hostile input may hold, are escaped as \xNN (line and paragraph separators
-// as \uNNNN); and the
-// result is cut at maxErrorBytes.
+// of them followed by "and K more"; other control characters, which names
+// read from hostile input may hold, are escaped as \xNN (line and
+// paragraph separators as \uNNNN); and the result is cut at
+// maxErrorBytes.
 func oneLine(err error) string {
 	var parts []string
 	for _, l := range strings.Split(err.Error(), "\n") {
