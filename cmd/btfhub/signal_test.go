@@ -21,13 +21,22 @@ import (
 func TestInterrupt(t *testing.T) {
 	in := t.TempDir()
 	k0, k1 := kernelXZ(testutil.Kernels[0]), kernelXZ(testutil.Kernels[1])
-	prededup := filepath.Join(testutil.RepoRoot(), "testdata", "dedup", testutil.Kernels[0]+".prededup.btf.xz")
 	obj := filepath.Join(testutil.RepoRoot(), "fromdwarf", "testdata", "kinds-gcc-dwarf4.o")
-	// Raw BTF inputs for add, and a tree for pack.
+	// Small inputs keep the commands that are not about output size
+	// quick: BTF encoded without dedup for dedup, and two copies of it
+	// as kernels for add and pack.
+	prededup := filepath.Join(in, "prededup.btf")
+	if _, stderr, code := run(t, "encode", "-q", "--no-dedup", obj, "-o", prededup); code != 0 {
+		t.Fatalf("encode: exit %d: %s", code, stderr)
+	}
+	small, err := os.ReadFile(prededup)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var rawInputs []string
-	for _, name := range testutil.Kernels[:2] {
-		p := filepath.Join(in, name+".btf")
-		os.WriteFile(p, testutil.KernelBTF(t, name), 0o644)
+	for _, release := range []string{"1.0.0-a", "1.0.0-b"} {
+		p := filepath.Join(in, release+".btf")
+		os.WriteFile(p, small, 0o644)
 		rawInputs = append(rawInputs, p)
 	}
 	tree := filepath.Join(in, "tree")
@@ -108,7 +117,7 @@ func TestInterrupt(t *testing.T) {
 			var bad []string
 			for _, l := range left {
 				keep := tt.stage == "add.progress" && (strings.HasSuffix(l, "btfhub-catalogue.json") ||
-					strings.HasSuffix(l, testutil.Kernels[0]+".btf.tar.xz") || strings.HasSuffix(l, ".lock"))
+					strings.HasSuffix(l, "1.0.0-a.btf.tar.xz") || strings.HasSuffix(l, ".lock"))
 				if !keep {
 					bad = append(bad, l)
 				}
@@ -117,5 +126,47 @@ func TestInterrupt(t *testing.T) {
 				t.Errorf("left behind: %q", bad)
 			}
 		})
+	}
+}
+
+// TestInterruptExternal sends SIGINT from outside, with no hook, while
+// commands read their input or dedup runs (whose passes check the
+// context only between them).
+func TestInterruptExternal(t *testing.T) {
+	k0, k1 := kernelXZ(testutil.Kernels[0]), kernelXZ(testutil.Kernels[1])
+	prededup := filepath.Join(testutil.RepoRoot(), "testdata", "dedup", testutil.Kernels[0]+".prededup.btf.xz")
+	for _, args := range [][]string{
+		{"diff", k0, k1, "-o", "OUT"},
+		{"dedup", prededup, "-o", "OUT"},
+		{"dump", "-f", "c", k0, "-o", "OUT"},
+	} {
+		for _, delay := range []time.Duration{200 * time.Millisecond, 700 * time.Millisecond} {
+			t.Run(args[0]+"/"+delay.String(), func(t *testing.T) {
+				dir := t.TempDir()
+				a := append([]string{}, args...)
+				a[len(a)-1] = filepath.Join(dir, "out")
+				cmd := exec.Command(btfhubBin, a...)
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(delay)
+				sent := time.Now()
+				cmd.Process.Signal(os.Interrupt)
+				err := cmd.Wait()
+				took := time.Since(sent)
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.ExitCode() != 130 || stderr.String() != "btfhub: interrupted\n" {
+					t.Fatalf("%v, stderr %q; want exit 130 and %q", err, stderr.String(), "btfhub: interrupted\n")
+				}
+				if took > time.Second {
+					t.Errorf("exited %v after the signal, want under a second", took)
+				}
+				if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+					t.Errorf("left behind: %v", entries)
+				}
+			})
+		}
 	}
 }
