@@ -154,7 +154,7 @@ func (p *progress) update(done, total int, r archive.InputResult) {
 	}
 	what := r.Outcome.String() + " " + r.Entry.Key().Path()
 	if r.Err != nil {
-		what = "failed: " + r.Err.Error()
+		what = "failed: " + oneLine(r.Err)
 	}
 	if !p.tty {
 		fmt.Fprintf(p.w, "[%d/%d] %s\n", done, total, what)

@@ -89,7 +89,7 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 			opts := &fromdwarf.Options{Context: cmd.Context(), Jobs: jobs, NoDedup: noDedup, Features: feat, ConsistentFuncs: consistent, AltFile: alt}
 			if !quiet {
 				stderr := cmd.ErrOrStderr()
-				opts.Warn = func(err error) { fmt.Fprintf(stderr, "warning: %v\n", err) }
+				opts.Warn = func(err error) { fmt.Fprintf(stderr, "warning: %s\n", oneLine(err)) }
 			}
 			if base != "" {
 				if opts.Base, err = loadSpec(base, ""); err != nil {
