@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -143,6 +144,12 @@ func TestRemoveStale(t *testing.T) {
 	dead := deadPID(t)
 	self := strconv.Itoa(os.Getpid())
 	parent := strconv.Itoa(os.Getppid())
+	sleep := exec.Command("sleep", "30")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sleep.Process.Kill(); sleep.Wait() }()
+	child := strconv.Itoa(sleep.Process.Pid)
 	old := time.Now().Add(-time.Hour)
 	files := []struct {
 		name  string
@@ -150,7 +157,7 @@ func TestRemoveStale(t *testing.T) {
 		stays bool
 	}{
 		{".out.btf.tmp-" + dead + "-123", time.Now(), false}, // owner gone
-		{".out.btf.tmp-1-456", old, false},                   // PID 1 started after it
+		{".out.btf.tmp-" + child + "-456", old, false},       // PID reused by a later process
 		{".out.btf.tmp-" + self + "-789", time.Now(), true},  // ours: a write under way
 		{".out.btf.tmp-" + parent + "-1", time.Now(), true},  // owner running
 		{".out.btf.tmp-" + dead + "-12x", time.Now(), true},  // not the pattern
