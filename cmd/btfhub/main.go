@@ -26,7 +26,7 @@ import (
 
 // grace is how long an interrupted command has to return by itself before
 // the process exits anyway.
-const grace = 500 * time.Millisecond
+const grace = 300 * time.Millisecond
 
 // errInterrupted is the cause of the command's context when a signal
 // arrives.

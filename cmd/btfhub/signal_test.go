@@ -140,7 +140,7 @@ func TestInterruptExternal(t *testing.T) {
 		{"dedup", prededup, "-o", "OUT"},
 		{"dump", "-f", "c", k0, "-o", "OUT"},
 	} {
-		for _, delay := range []time.Duration{200 * time.Millisecond, 700 * time.Millisecond} {
+		for _, delay := range []time.Duration{100 * time.Millisecond, 300 * time.Millisecond} {
 			t.Run(args[0]+"/"+delay.String(), func(t *testing.T) {
 				dir := t.TempDir()
 				a := append([]string{}, args...)
@@ -156,6 +156,10 @@ func TestInterruptExternal(t *testing.T) {
 				cmd.Process.Signal(os.Interrupt)
 				err := cmd.Wait()
 				took := time.Since(sent)
+				if err == nil {
+					// On a fast machine the command may finish first.
+					t.Skipf("finished %v after the signal", took)
+				}
 				var ee *exec.ExitError
 				if !errors.As(err, &ee) || ee.ExitCode() != 130 || stderr.String() != "btfhub: interrupted\n" {
 					t.Fatalf("%v, stderr %q; want exit 130 and %q", err, stderr.String(), "btfhub: interrupted\n")
