@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -39,6 +40,9 @@ type AddOptions struct {
 	// Progress, when set, is called after each input, from one
 	// goroutine at a time.
 	Progress func(done, total int, r InputResult)
+	// Context, when set, stops Add: once it is done, the inputs not yet
+	// started fail with its error instead of being read.
+	Context context.Context
 }
 
 // Outcome tells what Add did with one input.
@@ -126,6 +130,10 @@ func Add(dir string, inputs []string, opt AddOptions) ([]InputResult, error) {
 		go func() {
 			defer wg.Done()
 			for i := range work {
+				if opt.Context != nil && opt.Context.Err() != nil {
+					results[i] = InputResult{Input: mine[i], Outcome: Failed, Err: fmt.Errorf("%s: %w", mine[i], opt.Context.Err())}
+					continue
+				}
 				r := t.addOne(mine[i], arch, opt)
 				results[i] = r
 				mu.Lock()

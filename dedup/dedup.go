@@ -1,6 +1,7 @@
 package dedup
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -36,6 +37,10 @@ type Options struct {
 	// input, which is why it is not the default; see the package
 	// documentation.
 	Libbpf17 bool
+
+	// Context, when set, stops Dedup between its passes once it is done:
+	// Dedup then returns the context's error.
+	Context context.Context
 }
 
 // Result describes a deduplication.
@@ -86,6 +91,9 @@ func Dedup(spec *btf.Spec, opts *Options) (*btf.Spec, *Result, error) {
 	if err := d.run(opts); err != nil {
 		return nil, nil, err
 	}
+	if err := opts.ctxErr(); err != nil {
+		return nil, nil, err
+	}
 	return d.output()
 }
 
@@ -114,6 +122,14 @@ func (d *state) output() (*btf.Spec, *Result, error) {
 		strMap:  d.strMap,
 	}
 	return out, res, nil
+}
+
+// ctxErr returns the error of o.Context, if set.
+func (o *Options) ctxErr() error {
+	if o.Context == nil {
+		return nil
+	}
+	return o.Context.Err()
 }
 
 // phaseHook, when set (by tests and benchmarks), is called at the end of
@@ -168,6 +184,9 @@ func (d *state) run(opts *Options) error {
 		return err
 	}
 	phase("prep")
+	if err := opts.ctxErr(); err != nil {
+		return err
+	}
 	// Without a base, the string offsets of pahole's output are those of
 	// distinct strings: bet on it, and run the primitive pass in the
 	// string pass's walk (see dedupStrings).
@@ -179,6 +198,9 @@ func (d *state) run(opts *Options) error {
 	}
 	d.strIdentity = identity
 	phase("strings")
+	if err := opts.ctxErr(); err != nil {
+		return err
+	}
 	if bet && !identity {
 		d.undoPrims()
 	}
@@ -186,6 +208,9 @@ func (d *state) run(opts *Options) error {
 		d.primTypes()
 	}
 	phase("prim")
+	if err := opts.ctxErr(); err != nil {
+		return err
+	}
 	// See state.refTab.
 	if d.base == nil {
 		d.refIdx = newRefIndex()
@@ -196,8 +221,14 @@ func (d *state) run(opts *Options) error {
 		return err
 	}
 	phase("struct")
+	if err := opts.ctxErr(); err != nil {
+		return err
+	}
 	d.resolveFwds()
 	phase("fwds")
+	if err := opts.ctxErr(); err != nil {
+		return err
+	}
 	if err := d.refTypes(); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -97,7 +98,7 @@ func TestMaxStepsKernels(t *testing.T) {
 		t.Skip("compares two kernels")
 	}
 	a, b := kernel(t, testutil.Kernels[0]), kernel(t, testutil.Kernels[1])
-	_, bud, err := compareBudget(a, b)
+	_, bud, err := compareBudget(context.Background(), a, b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strconv"
 
@@ -172,7 +173,7 @@ type key struct {
 // Compare cannot fail: where a pair of types passes MaxSteps, its entry is
 // cut short. CompareChecked reports that as an error instead.
 func Compare(a, b *btf.Spec) *Report {
-	r, _ := compare(a, b)
+	r, _, _ := compareBudget(context.Background(), a, b)
 	return r
 }
 
@@ -180,27 +181,38 @@ func Compare(a, b *btf.Spec) *Report {
 // and names the type when comparing a pair of types would take more than
 // MaxSteps steps.
 func CompareChecked(a, b *btf.Spec) (*Report, error) {
-	r, err := compare(a, b)
+	return CompareContext(context.Background(), a, b)
+}
+
+// ctxCheckEvery is how many keys CompareContext compares between checks of
+// its context.
+const ctxCheckEvery = 1024
+
+// CompareContext is CompareChecked, stopped by ctx: it returns ctx's
+// error, and no report, when ctx is done before the comparison ends.
+func CompareContext(ctx context.Context, a, b *btf.Spec) (*Report, error) {
+	r, _, err := compareBudget(ctx, a, b)
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-func compare(a, b *btf.Spec) (*Report, error) {
-	r, _, err := compareBudget(a, b)
-	return r, err
-}
-
-// compareBudget is compare, returning its budget for the tests.
-func compareBudget(a, b *btf.Spec) (*Report, *budget, error) {
+// compareBudget compares a and b and returns the report, cut short where
+// the budget ran out, with the budget (for the tests) and its error.
+func compareBudget(ctx context.Context, a, b *btf.Spec) (*Report, *budget, error) {
 	bud := &budget{a: a}
 	sa := &side{s: a, bud: bud}
 	sb := &side{s: b, bud: bud}
 	ka, orderA := index(a)
 	kb, orderB := index(b)
 	r := &Report{Added: []TypeInfo{}, Removed: []TypeInfo{}, Changed: []TypeChange{}}
-	for _, k := range orderA {
+	for i, k := range orderA {
+		if i%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, bud, err
+			}
+		}
 		ids := ka[k]
 		other := kb[k]
 		pairs, onlyA, onlyB := pair(sa, sb, ids, other)
@@ -232,6 +244,9 @@ func compareBudget(a, b *btf.Spec) (*Report, *budget, error) {
 	slices.SortStableFunc(r.Removed, func(x, y TypeInfo) int { return byKey(key{x.Kind, x.Name}, key{y.Kind, y.Name}) })
 	slices.SortStableFunc(r.Changed, func(x, y TypeChange) int { return byKey(key{x.Kind, x.Name}, key{y.Kind, y.Name}) })
 	bud.start(0, 0)
+	if err := ctx.Err(); err != nil {
+		return nil, bud, err
+	}
 	return r, bud, bud.err
 }
 

@@ -155,6 +155,9 @@ func encode(r io.ReaderAt, path string, image []byte, release func(), opts *Opti
 	st.TypesBefore = raw.NumTypes()
 	st.BytesBefore = raw.MarshalSize()
 	st.Phases = append(st.Phases, Phase{"encode", time.Since(t0)})
+	if opts.Context != nil && opts.Context.Err() != nil {
+		return nil, nil, opts.Context.Err()
+	}
 	if opts.NoDedup {
 		st.TypesAfter, st.BytesAfter = st.TypesBefore, st.BytesBefore
 		return raw, st, nil

@@ -1,6 +1,7 @@
 package fromdwarf
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -90,6 +91,9 @@ func (f Features) String() string {
 // Options adjust Encode. The zero value, and nil, encode every kind, use
 // every CPU and deduplicate the result.
 type Options struct {
+	// Context, when set, stops Encode once it is done: Encode then
+	// returns its error, after the compilation units under way.
+	Context context.Context
 	// Base is the BTF of the vmlinux a module is encoded over: the result
 	// is split BTF whose ids and strings continue the base's, and dedup
 	// replaces types equal to base types by references to them.

@@ -75,6 +75,10 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 	var firstErr error
 	var dropped uint64
 	for i := range slots {
+		if firstErr == nil && opts.Context != nil && opts.Context.Err() != nil {
+			firstErr = opts.Context.Err()
+			stop.Store(true)
+		}
 		<-slots[i].done
 		<-window
 		s := &slots[i]

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -87,10 +88,21 @@ join the trees with "btfhub archive merge".`,
 				}
 				opt.Shard, opt.Shards = i, n
 			}
+			ctx := cmd.Context()
 			p := newProgress(cmd.ErrOrStderr(), quiet)
-			opt.Progress = p.update
+			opt.Progress = func(done, total int, r archive.InputResult) {
+				p.update(done, total, r)
+				testHook(ctx, "add.progress")
+			}
+			opt.Context = ctx
+			testHook(ctx, "add.start")
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			results, err := archive.Add(args[0], args[1:], opt)
-			p.finish(results)
+			if ctx.Err() == nil {
+				p.finish(results)
+			}
 			return err
 		},
 	}
@@ -142,7 +154,7 @@ func (p *progress) update(done, total int, r archive.InputResult) {
 	}
 	what := r.Outcome.String() + " " + r.Entry.Key().Path()
 	if r.Err != nil {
-		what = "failed: " + r.Err.Error()
+		what = "failed: " + oneLine(r.Err)
 	}
 	if !p.tty {
 		fmt.Fprintf(p.w, "[%d/%d] %s\n", done, total, what)
@@ -250,7 +262,7 @@ file with a .BTF section.`,
 			if err != nil {
 				return err
 			}
-			return writeBTF(out, to, raw)
+			return writeBTF(cmd.Context(), out, to, raw)
 		},
 	}
 	f := cmd.Flags()
@@ -264,7 +276,7 @@ file with a .BTF section.`,
 }
 
 // writeBTF writes raw BTF, or an ELF file holding it.
-func writeBTF(out, to string, raw []byte) error {
+func writeBTF(ctx context.Context, out, to string, raw []byte) error {
 	if to == "elf" {
 		s, err := btf.Decode(raw, nil)
 		if err != nil {
@@ -274,7 +286,7 @@ func writeBTF(out, to string, raw []byte) error {
 			return err
 		}
 	}
-	return atomicfile.WriteFile(out, raw, 0o644)
+	return atomicfile.WriteFileContext(ctx, out, raw, 0o644)
 }
 
 func newArchiveVerifyCommand() *cobra.Command {
@@ -323,12 +335,14 @@ func newArchivePackCommand() *cobra.Command {
 			if out == "" {
 				return usagef("archive pack: -o FILE is required")
 			}
+			ctx := cmd.Context()
 			t, err := archive.OpenTree(args[0])
 			if err != nil {
 				return err
 			}
-			return atomicfile.Write(out, 0o644, func(w io.Writer) error {
-				return archive.WritePack(w, t)
+			testHook(ctx, "pack.opened")
+			return atomicfile.WriteContext(ctx, out, 0o644, func(w io.Writer) error {
+				return archive.WritePack(hookWriter(ctx, w, "pack.writing"), t)
 			})
 		},
 	}
@@ -370,8 +384,15 @@ unless --force.`,
 		Args: minArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := archive.Merge(args[0], args[1:], force)
+			if err != nil && n > 0 {
+				// One line: the count goes into the error.
+				return fmt.Errorf("%d entries merged into %s, then: %w", n, args[0], err)
+			}
+			if err != nil {
+				return err
+			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d entries merged into %s\n", n, args[0])
-			return err
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, "replace entries that exist with different BTF")

@@ -51,7 +51,7 @@ order is kept. Converting and converting back gives identical bytes.`,
 					return err
 				}
 			}
-			return atomicfile.WriteFile(out, data, 0o644)
+			return atomicfile.WriteFileContext(cmd.Context(), out, data, 0o644)
 		},
 	}
 	cmd.Flags().StringVar(&base, "base", "", "base BTF of a split IN")

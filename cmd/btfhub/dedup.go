@@ -40,15 +40,20 @@ written only when the whole run succeeds; an interrupted run leaves no file.`,
 			if out == "" {
 				return usagef("dedup: -o OUT is required")
 			}
+			ctx := cmd.Context()
 			s, loops, err := loadDedupInput(args[0], base)
 			if err != nil {
 				return err
 			}
-			var opts *dedup.Options
+			testHook(ctx, "dedup.loaded")
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			opts := &dedup.Options{Context: ctx}
 			if loops {
 				// libbpf 1.1 fails on such input; do what later libbpf
 				// does (see dedup.Options.Libbpf17).
-				opts = &dedup.Options{Libbpf17: true}
+				opts.Libbpf17 = true
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s: reference loops without a struct (recursive typedefs), which libbpf 1.1 cannot deduplicate: deduplicating as libbpf 1.7 does\n", args[0])
 			}
 			start := time.Now()
@@ -57,10 +62,8 @@ written only when the whole run succeeds; an interrupted run leaves no file.`,
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			took := time.Since(start)
-			if err := cmd.Context().Err(); err != nil {
-				return errors.New("interrupted; nothing written")
-			}
-			if err := atomicfile.WriteFile(out, d.Marshal(nil), 0o644); err != nil {
+			testHook(ctx, "dedup.deduped")
+			if err := atomicfile.WriteFileContext(ctx, out, d.Marshal(nil), 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d types, %d bytes -> %d types, %d bytes in %v\n",

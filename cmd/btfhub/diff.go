@@ -25,6 +25,7 @@ schema is given in the documentation of the diff package.`,
   btfhub diff old.btf new.btf --json | jq '.changed[] | select(.name == "task_struct")'`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
 			a, err := loadSpec(args[0], baseA)
 			if err != nil {
 				return err
@@ -33,12 +34,14 @@ schema is given in the documentation of the diff package.`,
 			if err != nil {
 				return err
 			}
-			r, err := diff.CompareChecked(a, b)
+			testHook(ctx, "diff.loaded")
+			r, err := diff.CompareContext(ctx, a, b)
 			if err != nil {
 				return err
 			}
-			return atomicfile.Write(out, 0o644, func(w io.Writer) error {
-				bw := bufio.NewWriterSize(w, 1<<16)
+			testHook(ctx, "diff.compared")
+			return atomicfile.WriteContext(ctx, out, 0o644, func(w io.Writer) error {
+				bw := bufio.NewWriterSize(hookWriter(ctx, w, "diff.writing"), 1<<16)
 				write := diff.WriteText
 				if asJSON {
 					write = diff.WriteJSON

@@ -38,12 +38,14 @@ only its own types are printed, as bpftool does with -B.`,
 			default:
 				return usagef("dump: unknown --format %q (want raw, json or c)", format)
 			}
+			ctx := cmd.Context()
 			s, err := loadSpec(args[0], base)
 			if err != nil {
 				return err
 			}
-			return atomicfile.Write(out, 0o644, func(w io.Writer) error {
-				bw := bufio.NewWriterSize(w, 1<<16)
+			testHook(ctx, "dump.loaded")
+			return atomicfile.WriteContext(ctx, out, 0o644, func(w io.Writer) error {
+				bw := bufio.NewWriterSize(hookWriter(ctx, w, "dump.writing"), 1<<16)
 				if err := write(bw, s); err != nil {
 					return err
 				}

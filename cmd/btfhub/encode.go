@@ -86,10 +86,10 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 			if err != nil {
 				return usagef("encode: --features: %v", err)
 			}
-			opts := &fromdwarf.Options{Jobs: jobs, NoDedup: noDedup, Features: feat, ConsistentFuncs: consistent, AltFile: alt}
+			opts := &fromdwarf.Options{Context: cmd.Context(), Jobs: jobs, NoDedup: noDedup, Features: feat, ConsistentFuncs: consistent, AltFile: alt}
 			if !quiet {
 				stderr := cmd.ErrOrStderr()
-				opts.Warn = func(err error) { fmt.Fprintf(stderr, "warning: %v\n", err) }
+				opts.Warn = func(err error) { fmt.Fprintf(stderr, "warning: %s\n", oneLine(err)) }
 			}
 			if base != "" {
 				if opts.Base, err = loadSpec(base, ""); err != nil {
@@ -99,12 +99,18 @@ warning naming the compilation unit and DIE offset (--quiet hides them).`,
 			if len(modules) > 0 {
 				return encodeModules(args[0], modules, out, *opts, stats, cmd.ErrOrStderr())
 			}
+			ctx := cmd.Context()
+			testHook(ctx, "encode.start")
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			spec, st, err := encodeInput(args[0], opts)
 			if err != nil {
 				return err
 			}
+			testHook(ctx, "encode.encoded")
 			data := spec.Marshal(binary.ByteOrder(nil))
-			if err := atomicfile.WriteFile(out, data, 0o644); err != nil {
+			if err := atomicfile.WriteFileContext(ctx, out, data, 0o644); err != nil {
 				return err
 			}
 			if stats {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -154,7 +155,11 @@ func (j *moduleJob) encode(e *fromdwarf.PackageELF) error {
 		out = filepath.Join(j.out, m+".btf")
 	}
 	data := s.Marshal(binary.ByteOrder(nil))
-	if err := atomicfile.WriteFile(out, data, 0o644); err != nil {
+	ctx := j.opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := atomicfile.WriteFileContext(ctx, out, data, 0o644); err != nil {
 		return err
 	}
 	if j.stats {

@@ -44,7 +44,7 @@ BTFHUB_OS_RELEASE, BTFHUB_UNAME_RELEASE and BTFHUB_UNAME_MACHINE.`,
 			if out == "" {
 				return nil
 			}
-			return writeBTF(out, to, h.Raw)
+			return writeBTF(cmd.Context(), out, to, h.Raw)
 		},
 	}
 	f := cmd.Flags()

@@ -59,7 +59,7 @@ func (p *syncProgress) warn(msg string) {
 func (p *syncProgress) retry(url string, attempt int, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.printf("retrying (attempt %d): %v\n", attempt+1, err)
+	p.printf("retrying (attempt %d): %s\n", attempt+1, oneLine(err))
 }
 
 func (p *syncProgress) event(e reposync.Event) {
@@ -111,7 +111,7 @@ func (p *syncProgress) done(e reposync.Event) {
 	what := r.Outcome.String()
 	switch {
 	case r.Err != nil:
-		what += ": " + r.Err.Error()
+		what += ": " + oneLine(r.Err)
 	case r.Reason != "":
 		what += ": " + r.Reason
 	}
@@ -176,7 +176,7 @@ func (p *syncProgress) summary(w io.Writer, s *reposync.Summary, dryRun bool) {
 		case reposync.Skipped:
 			fmt.Fprintf(w, "skipped %s: %s\n", r.Package.FileName(), r.Reason)
 		case reposync.Failed:
-			fmt.Fprintf(w, "failed %s: %v\n", r.Package.FileName(), r.Err)
+			fmt.Fprintf(w, "failed %s: %s\n", r.Package.FileName(), oneLine(r.Err))
 		}
 	}
 }
