@@ -38,8 +38,7 @@ func rleFrame(size uint64, c byte, windowLog int) []byte {
 type hostilePack struct {
 	good  []byte
 	ix    packIndex
-	frame []byte // a frame to append to the data, located by blob
-	blob  packBlob
+	frame []byte // a frame to append to the data
 }
 
 func newHostilePack(t testing.TB) *hostilePack {

@@ -26,25 +26,25 @@ type btfLoadAttr struct {
 	tokenFd     int32
 }
 
-// kernelLoad loads blob with BPF_BTF_LOAD. It returns nil when the kernel
-// accepts it, otherwise the errno and the last line of the kernel's log
-// (log level 1).
-func kernelLoad(blob []byte) (errno error, logLine string) {
+// kernelLoad loads blob with BPF_BTF_LOAD. It returns a nil error when
+// the kernel accepts it, otherwise the last line of the kernel's log (log
+// level 1) and the errno.
+func kernelLoad(blob []byte) (logLine string, errno error) {
 	if len(blob) == 0 {
 		blob = []byte{0}
 	}
 	if err := btfLoad(blob, nil); err == nil {
-		return nil, ""
+		return "", nil
 	} else if errors.Is(err, unix.EPERM) || errors.Is(err, unix.ENOSYS) {
-		return err, ""
+		return "", err
 	}
 	logBuf := make([]byte, 1<<16)
 	err := btfLoad(blob, logBuf)
 	if err == nil {
-		return nil, "" // accepted the second time: cannot happen
+		return "", nil // accepted the second time: cannot happen
 	}
 	lines := strings.Split(strings.TrimRight(string(bytes.TrimRight(logBuf, "\x00")), "\n"), "\n")
-	return err, lines[len(lines)-1]
+	return lines[len(lines)-1], err
 }
 
 // btfLoad is one BPF_BTF_LOAD call; a file descriptor it returns is closed.
@@ -72,7 +72,7 @@ func btfLoad(blob, logBuf []byte) error {
 // want of privilege or support, unless CI is set, where it fails.
 func requireKernelBTFLoad(t *testing.T) {
 	t.Helper()
-	err, _ := kernelLoad(rawBTF(intWords, intStrs))
+	_, err := kernelLoad(rawBTF(intWords, intStrs))
 	if err == nil {
 		return
 	}
@@ -112,7 +112,7 @@ func TestValidateAgreesWithKernel(t *testing.T) {
 	}
 	accept, refuse, sameMsg, disagree := 0, 0, 0, 0
 	for _, b := range blobs {
-		kerr, klog := kernelLoad(b.data)
+		klog, kerr := kernelLoad(b.data)
 		s, verr := btfhubVerdict(b.data)
 		if (kerr == nil) == (verr == nil) {
 			if kerr == nil {
@@ -158,7 +158,7 @@ func FuzzValidateKernel(f *testing.F) {
 		if !compare {
 			return
 		}
-		if kerr, klog := kernelLoad(data); (kerr == nil) != (verr == nil) {
+		if klog, kerr := kernelLoad(data); (kerr == nil) != (verr == nil) {
 			t.Fatalf("kernel: %v %q; Validate: %v", kerr, klog, verr)
 		}
 	})
@@ -166,6 +166,6 @@ func FuzzValidateKernel(f *testing.F) {
 
 // kernelLoadWorks reports whether BPF_BTF_LOAD accepts a plain INT.
 func kernelLoadWorks() bool {
-	err, _ := kernelLoad(rawBTF(intWords, intStrs))
+	_, err := kernelLoad(rawBTF(intWords, intStrs))
 	return err == nil
 }

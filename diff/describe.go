@@ -7,28 +7,23 @@ import (
 	"github.com/btfhub/btfhub/btf"
 )
 
-// maxDepth bounds the chains of references that describe and size follow.
+// maxDepth bounds the chains of references that describeB and size follow.
 // Decoded specs have no reference loops, but a deep chain of pointers to
 // pointers should still not produce a description of unbounded length.
 const maxDepth = 32
 
-// describe returns a C-like spelling of type id, naming structs, unions
+// describeB returns a C-like spelling of type id, naming structs, unions
 // and enums by tag and typedefs by name, and writing anonymous structs,
 // unions and enums as "struct {...}": two types with the same description
-// are the same as far as a member or typedef that refers to them goes.
-func describe(s *btf.Spec, id btf.TypeID) string {
-	return describeB(s, id, nil)
-}
-
-// describeB is describe, charging each type it writes to bud (nil for
-// none).
+// are the same as far as a member or typedef that refers to them goes. It
+// charges each type it writes to bud (nil for none).
 func describeB(s *btf.Spec, id btf.TypeID, bud *budget) string {
 	var b strings.Builder
 	describeTo(&b, s, id, 0, false, bud)
 	return b.String()
 }
 
-// describeNamed is describe with the names of function parameters, for
+// describeNamed is describeB with the names of function parameters, for
 // display.
 func describeNamed(s *btf.Spec, id btf.TypeID, bud *budget) string {
 	var b strings.Builder
