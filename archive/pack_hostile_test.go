@@ -169,7 +169,12 @@ func TestPackHostile(t *testing.T) {
 			h := newHostilePack(t)
 			h.ix.Entries[0].RawSize = 1 << 30
 			return h.bytes(t, nil, 0)
-		}, "debian/12/x86_64/a: corrupt archive file: 46 bytes of BTF, the catalogue says 1073741824", ErrCorrupt, 1 << 20},
+		}, "debian/12/x86_64/a: 1073741824 bytes: larger than the limit", ErrTooLarge, 1 << 20},
+		{"kernel claiming 32 MiB over a small payload", func(t testing.TB) []byte {
+			h := newHostilePack(t)
+			h.ix.Entries[0].RawSize = 32 << 20
+			return h.bytes(t, nil, 0)
+		}, "debian/12/x86_64/a: corrupt archive file: 46 bytes of BTF, the catalogue says 33554432", ErrCorrupt, 1 << 20},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
