@@ -113,19 +113,8 @@ func (t *Tree) mergeRecords(recs []index.Record) error {
 	})
 }
 
-// errorList keeps the first MaxProblems errors and counts the rest.
-type errorList struct {
-	list []error
-	more int
-}
-
-func (l *errorList) add(err error) {
-	if len(l.list) < MaxProblems {
-		l.list = append(l.list, err)
-		return
-	}
-	l.more++
-}
+// errorList is Merge's list of errors.
+type errorList struct{ capped[error] }
 
 // join joins the errors kept, and a last one counting those left out.
 func (l *errorList) join() error {

@@ -219,19 +219,22 @@ func (t *Tree) Verify() ([]Problem, error) {
 // list one by one; the rest are counted in a last line, "and N more".
 const MaxProblems = 100
 
-// problemList keeps the first MaxProblems problems and counts the rest.
-type problemList struct {
-	list []Problem
+// capped keeps the first MaxProblems items added and counts the rest.
+type capped[T any] struct {
+	list []T
 	more int
 }
 
-func (l *problemList) add(p Problem) {
+func (l *capped[T]) add(x T) {
 	if len(l.list) < MaxProblems {
-		l.list = append(l.list, p)
+		l.list = append(l.list, x)
 		return
 	}
 	l.more++
 }
+
+// problemList is Verify's list of problems.
+type problemList struct{ capped[Problem] }
 
 // result is the list, ended by a Problem counting those left out.
 func (l *problemList) result() []Problem {

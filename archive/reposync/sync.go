@@ -156,10 +156,11 @@ func Sync(ctx context.Context, dir string, opt *Options) (*Summary, error) {
 		bySource[e.Source] = append(bySource[e.Source], e)
 	}
 	sum := &Summary{Results: make([]Result, len(pkgs)), Skipped: skipped}
-	var todo []int
+	var todo, done []int
 	for i := range pkgs {
 		if r, ok := known(t, c, bySource, &pkgs[i], opt); ok {
 			sum.Results[i] = r
+			done = append(done, i)
 			continue
 		}
 		if opt.DryRun {
@@ -169,8 +170,8 @@ func Sync(ctx context.Context, dir string, opt *Options) (*Summary, error) {
 		todo = append(todo, i)
 	}
 	opt.emit(Event{Kind: Selected, Total: len(pkgs), Message: fmt.Sprintf("%d of %d packages to fetch", len(todo), len(pkgs))})
-	for i := range sum.Results {
-		if r := &sum.Results[i]; !opt.DryRun && !slicesContains(todo, i) {
+	for _, i := range done {
+		if r := &sum.Results[i]; !opt.DryRun {
 			opt.emit(Event{Kind: Done, Package: &r.Package, Result: r})
 		}
 	}
@@ -183,15 +184,6 @@ func Sync(ctx context.Context, dir string, opt *Options) (*Summary, error) {
 		return sum, err
 	}
 	return sum, sum.err()
-}
-
-func slicesContains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // err joins the failures.
