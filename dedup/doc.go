@@ -98,6 +98,18 @@
 // rather than recurse on a type's last part and decide the commonest
 // cases of the others without a call.
 //
+// Valid BTF can make libbpf's struct pass cubic: a chain of n anonymous
+// structs, each the only member of the one before, gives n structs of one
+// signature, each compared with all those before it by a walk down the
+// chain (libbpf 1.1 takes 16 s at 2,000 levels). Dedup counts the struct
+// pass's work (candidates tried, and the steps of failed checks); past
+// twice the number of types plus four million, far above what real
+// kernels take, it keys the index by each candidate's shape too, a hash
+// of what the check must find equal (shape.go says what that is, and why
+// the decisions stay libbpf's), so that a lookup yields only candidates
+// that can be equivalent, in libbpf's order. 20,000 levels then take
+// under a second.
+//
 // A producer that writes the types in batches, each referring only to
 // itself and to earlier ones (fromdwarf's encoder, one compilation unit at
 // a time), can use a Stream instead: the primitive and struct passes, most

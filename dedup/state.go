@@ -105,6 +105,14 @@ type state struct {
 	refRecs []uint32 // rewritten records of canonical own reference types
 	scratch []uint32
 
+	// shapes holds each type's shape once computed (see shape.go), 0
+	// before; shapesScanned is the first type shapesUsable has not
+	// scanned, and shapesOff says shapes may not filter checks.
+	shapes        []uint64
+	shapeStack    []shapeFrame
+	shapesScanned uint32
+	shapesOff     bool
+
 	err error
 	// ahead is what touchAhead has read: up to own type index ahead.done;
 	// sum adds up the values it read, so that the reads stay.

@@ -11,7 +11,7 @@ import (
 
 var (
 	errStream       = errors.New("dedup: stream: a struct found equivalent is not on a second check")
-	errStreamBudget = errors.New("dedup: stream: too many candidate structs")
+	errStreamBudget = errors.New("dedup: stream: the struct pass is past its budget")
 )
 
 // Stream deduplicates a spec while its types are still being written, for a
@@ -27,7 +27,10 @@ var (
 // split spec, non-default options, a batch that refers to a later one, two
 // string offsets that hold the same string, and (never seen in practice) a
 // struct equivalent to several canonical ones whose order in libbpf's index
-// differs from the one guessed.
+// differs from the one guessed, and a struct pass whose work (candidates
+// tried and steps of failed checks) passes four times the number of structs
+// plus a million, which only adversarial input does (see Dedup's notes on
+// shapes).
 type Stream struct {
 	mu      sync.Mutex
 	latest  []uint32 // the type section as last handed to Add
@@ -43,7 +46,7 @@ type Stream struct {
 	structs   int // d.structIDs processed
 	cands     []uint32
 	succ      []uint32
-	checks    int // candidates checked at lookups with several
+	checks    int // candidates tried, and steps of the checks that failed
 	ambiguous []ambiguity
 	// fallback says why Finish ran Dedup, if it did (for tests).
 	fallback string
@@ -275,6 +278,7 @@ func (s *Stream) structs1() error {
 			if !ok {
 				break
 			}
+			s.checks++
 			if d.shallowEqualStruct(t, d.rec(cand)) {
 				s.cands = append(s.cands, cand)
 			}
@@ -291,16 +295,13 @@ func (s *Stream) structs1() error {
 			if eq {
 				d.mergeHypot()
 				newID = s.cands[0]
+			} else {
+				s.checks += len(d.hypotList)
 			}
 		default:
 			// libbpf stops at the first equivalent candidate; checking
 			// them all is cheap in practice (the others fail at the
-			// first members), but bound it: past the budget, Dedup
-			// does the work.
-			s.checks += len(s.cands)
-			if s.checks > 4*len(d.structIDs)+1<<20 {
-				return errStreamBudget
-			}
+			// first members).
 			s.succ = s.succ[:0]
 			for _, cand := range s.cands {
 				d.clearHypot()
@@ -310,6 +311,8 @@ func (s *Stream) structs1() error {
 				}
 				if eq {
 					s.succ = append(s.succ, cand)
+				} else {
+					s.checks += len(d.hypotList)
 				}
 			}
 			if len(s.succ) == 0 {
@@ -327,6 +330,11 @@ func (s *Stream) structs1() error {
 				return errStream
 			}
 			d.mergeHypot()
+		}
+		// The work is bounded: past the budget, Dedup, whose struct pass
+		// keys its index by shape (see shape.go), does it.
+		if s.checks > 4*len(d.structIDs)+1<<20 {
+			return errStreamBudget
 		}
 		d.m[id] = newID
 		if newID == id {

@@ -123,14 +123,76 @@ func (t *table) addAux(key uint64, id, aux uint32) {
 	if len(t.ents) == cap(t.ents) {
 		t.ents = slices.Grow(t.ents, len(t.ents)) // double, not a quarter more
 	}
-	t.ents = append(t.ents, entry{id: id, next: s.head[p], aux: aux})
-	e := uint32(len(t.ents))
+	t.ents = append(t.ents, entry{id: id, aux: aux})
+	t.link(s, p, uint32(len(t.ents)))
+}
+
+// link makes entry e the newest of slot s's list p.
+func (t *table) link(s *slot, p int, e uint32) {
+	en := &t.ents[e-1]
+	en.next, en.prev = s.head[p], 0
 	if s.head[p] != 0 {
 		t.ents[s.head[p]-1].prev = e
 	} else {
 		s.tail[p] = e
 	}
 	s.head[p] = e
+}
+
+// rekey moves every entry for which newKey returns true to the key it
+// returns, keeping the entry's epoch and its place among the entries of
+// its new key: their order is the one libbpf would give them had they
+// been added under the new keys, as entries are moved in the order they
+// were added. It does not count as adding, for libbpf's growth.
+func (t *table) rekey(newKey func(key uint64, id uint32) (uint64, bool)) {
+	const moved = 4
+	dest := make([]uint64, len(t.ents))
+	par := make([]uint8, len(t.ents)) // list | moved
+	for i := range t.slots {
+		s := &t.slots[i]
+		for p := range 2 {
+			for e := s.head[p]; e != 0; {
+				en := &t.ents[e-1]
+				next := en.next
+				if k, ok := newKey(s.key, en.id); ok {
+					dest[e-1], par[e-1] = k, uint8(p)|moved
+					if en.prev != 0 {
+						t.ents[en.prev-1].next = en.next
+					} else {
+						s.head[p] = en.next
+					}
+					if en.next != 0 {
+						t.ents[en.next-1].prev = en.prev
+					} else {
+						s.tail[p] = en.prev
+					}
+				}
+				e = next
+			}
+		}
+	}
+	// Emptied slots would cut the probe sequences through them.
+	t.used = 0
+	for i := range t.slots {
+		if s := &t.slots[i]; s.head[0]|s.head[1] != 0 {
+			t.used++
+		}
+	}
+	t.resize(len(t.slots))
+	for i, f := range par {
+		if f&moved == 0 {
+			continue
+		}
+		if 4*(t.used+1) > 3*len(t.slots) {
+			t.resize(2 * len(t.slots))
+		}
+		s := t.find(dest[i])
+		if s.head[0]|s.head[1] == 0 {
+			s.key = dest[i]
+			t.used++
+		}
+		t.link(s, int(f&1), uint32(i+1))
+	}
 }
 
 // cursor walks the candidates of one key in libbpf's order.
