@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/btfhub/btfhub/index"
+	"github.com/btfhub/btfhub/internal/capped"
 )
 
 // smallBTF is raw BTF of one int type, for trees whose content does not
@@ -186,19 +187,19 @@ func TestTarballNotBTF(t *testing.T) {
 }
 
 func TestProblemCap(t *testing.T) {
-	var l problemList
+	l := newProblemList()
 	for range MaxProblems + 7 {
-		l.add(Problem{"x", errors.New("bad")})
+		l.Add(Problem{"x", errors.New("bad")})
 	}
 	got := l.result()
 	if len(got) != MaxProblems+1 || got[MaxProblems].String() != "...: and 7 more problems" {
 		t.Fatalf("%d problems, last %v", len(got), got[len(got)-1])
 	}
-	var e errorList
+	e := newErrorList()
 	for range MaxProblems + 3 {
-		e.add(errors.New("bad"))
+		e.Add(errors.New("bad"))
 	}
-	msg := e.join().Error()
+	msg := capped.Join(e, "errors").Error()
 	if lines := strings.Split(msg, "\n"); len(lines) != MaxProblems+1 || lines[MaxProblems] != "and 3 more errors" {
 		t.Fatalf("%d lines, last %q", len(lines), lines[len(lines)-1])
 	}

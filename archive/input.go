@@ -117,7 +117,7 @@ var (
 // or raw BTF (optionally xz-compressed). A vmlinux's .BTF section is used
 // when present; otherwise the BTF is encoded from DWARF by the encoder.
 func ReadInput(path string, opt InputOptions) (*Kernel, error) {
-	f, _, err := safefs.OpenFile(path, 0)
+	f, _, err := safefs.OpenInput(path, 0)
 	if err != nil {
 		return nil, err
 	}

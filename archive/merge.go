@@ -1,11 +1,11 @@
 package archive
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
 	"github.com/btfhub/btfhub/index"
+	"github.com/btfhub/btfhub/internal/capped"
 )
 
 // Unpack writes every kernel of st into the tree at dir, as tarballs with
@@ -48,39 +48,39 @@ func Merge(dst string, srcs []string, force bool) (int, error) {
 	}
 	t := &Tree{Dir: dst}
 	n := 0
-	var errs errorList
+	errs := newErrorList()
 	for _, src := range srcs {
 		s, err := OpenTree(src)
 		if err != nil {
-			errs.add(err)
+			errs.Add(err)
 			continue
 		}
 		c, err := s.Catalogue()
 		if err != nil {
-			errs.add(err)
+			errs.Add(err)
 			continue
 		}
 		if len(c.Entries) == 0 {
 			// An empty shard is fine; tarballs without a catalogue are not
 			// checkable, so not merged.
 			if found, _ := s.scan(); len(found) > 0 {
-				errs.add(fmt.Errorf("%s: %d tarballs but no catalogue entries to check them against", src, len(found)))
+				errs.Add(fmt.Errorf("%s: %d tarballs but no catalogue entries to check them against", src, len(found)))
 			}
 			continue
 		}
 		for _, e := range c.Entries {
 			if err := s.verifyEntry(e); err != nil {
-				errs.add(fmt.Errorf("%s: %s: %w", src, e.Key().Path(), err))
+				errs.Add(fmt.Errorf("%s: %s: %w", src, e.Key().Path(), err))
 				continue
 			}
 			tarball, err := s.readFile(e.Key())
 			if err != nil {
-				errs.add(err)
+				errs.Add(err)
 				continue
 			}
 			out, err := t.commit(e, tarball, force)
 			if err != nil {
-				errs.add(fmt.Errorf("%s: %w", src, err))
+				errs.Add(fmt.Errorf("%s: %w", src, err))
 				continue
 			}
 			if out == Added || out == Replaced {
@@ -88,10 +88,10 @@ func Merge(dst string, srcs []string, force bool) (int, error) {
 			}
 		}
 		if err := t.mergeRecords(c.Packages); err != nil {
-			errs.add(fmt.Errorf("%s: %w", src, err))
+			errs.Add(fmt.Errorf("%s: %w", src, err))
 		}
 	}
-	return n, errs.join()
+	return n, capped.Join(errs, "errors")
 }
 
 // mergeRecords adds package records (index.Record) of another tree, but
@@ -113,13 +113,5 @@ func (t *Tree) mergeRecords(recs []index.Record) error {
 	})
 }
 
-// errorList is Merge's list of errors.
-type errorList struct{ capped[error] }
-
-// join joins the errors kept, and a last one counting those left out.
-func (l *errorList) join() error {
-	if l.more > 0 {
-		return errors.Join(append(l.list, fmt.Errorf("and %d more errors", l.more))...)
-	}
-	return errors.Join(l.list...)
-}
+// newErrorList returns an empty list of Merge's errors.
+func newErrorList() *capped.List[error] { return capped.New[error](MaxProblems) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/btfhub/btfhub/btf"
 	"github.com/btfhub/btfhub/index"
+	"github.com/btfhub/btfhub/internal/capped"
 	"github.com/btfhub/btfhub/internal/safefs"
 )
 
@@ -196,11 +197,11 @@ func (t *Tree) Verify() ([]Problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	var problems problemList
+	problems := newProblemList()
 	for _, e := range c.Entries {
 		k := e.Key()
 		if err := t.verifyEntry(e); err != nil {
-			problems.add(Problem{k.Path(), err})
+			problems.Add(Problem{k.Path(), err})
 		}
 	}
 	found, err := t.scan()
@@ -209,7 +210,7 @@ func (t *Tree) Verify() ([]Problem, error) {
 	}
 	for _, e := range found {
 		if _, ok := c.Find(e.Key()); !ok {
-			problems.add(Problem{e.Key().Path(), errors.New("not in the catalogue")})
+			problems.Add(Problem{e.Key().Path(), errors.New("not in the catalogue")})
 		}
 	}
 	return problems.result(), nil
@@ -219,29 +220,18 @@ func (t *Tree) Verify() ([]Problem, error) {
 // list one by one; the rest are counted in a last line, "and N more".
 const MaxProblems = 100
 
-// capped keeps the first MaxProblems items added and counts the rest.
-type capped[T any] struct {
-	list []T
-	more int
-}
-
-func (l *capped[T]) add(x T) {
-	if len(l.list) < MaxProblems {
-		l.list = append(l.list, x)
-		return
-	}
-	l.more++
-}
-
 // problemList is Verify's list of problems.
-type problemList struct{ capped[Problem] }
+type problemList struct{ capped.List[Problem] }
+
+// newProblemList returns an empty list of Verify's problems.
+func newProblemList() *problemList { return &problemList{capped.List[Problem]{Max: MaxProblems}} }
 
 // result is the list, ended by a Problem counting those left out.
 func (l *problemList) result() []Problem {
-	if l.more > 0 {
-		return append(l.list, Problem{"...", fmt.Errorf("and %d more problems", l.more)})
+	if l.More > 0 {
+		return append(l.Items, Problem{"...", fmt.Errorf("and %d more problems", l.More)})
 	}
-	return l.list
+	return l.Items
 }
 
 func (t *Tree) verifyEntry(e index.Entry) error {

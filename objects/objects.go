@@ -12,9 +12,11 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/btfhub/btfhub/internal/capped"
+	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // Object is a BPF ELF object found inside a larger file.
@@ -33,6 +35,22 @@ type Object struct {
 	Data []byte
 }
 
+// Bounds on what one file may hold, against crafted input: real programs
+// embed a handful of objects.
+const (
+	// MaxObjects is the most objects Find returns; past it, it fails
+	// with ErrTooMany.
+	MaxObjects = 4096
+	// MaxErrors is the most broken matches Find's error names, one a
+	// line; a last line counts the others.
+	MaxErrors = 8
+	// MaxFileSize is the largest file FindFile reads.
+	MaxFileSize = 1 << 30
+)
+
+// ErrTooMany is returned when data holds more than MaxObjects objects.
+var ErrTooMany = errors.New("objects: more than 4096 BPF objects")
+
 // Find returns every BPF ELF object in data, in order of offset: every ELF
 // relocatable file (ET_REL) for machine EM_BPF whose header tables and
 // sections lie within data. A BPF object on its own is returned as one
@@ -40,10 +58,15 @@ type Object struct {
 //
 // A match whose ELF header says it is a BPF object but whose sections run
 // past the end of data is reported in the returned error, which joins one
-// error per such match; the objects that are whole are returned alongside
-// it. Data that holds no BPF object gives no objects and no error.
+// error per such match (the first MaxErrors, then a count); the objects
+// that are whole are returned alongside it. Data that holds no BPF object
+// gives no objects and no error. Data that holds more than MaxObjects
+// gives ErrTooMany and no objects.
 func Find(data []byte) ([]Object, error) {
 	objs, err := find(data)
+	if errors.Is(err, ErrTooMany) {
+		return nil, err
+	}
 	nameObjects(objs, func(i int) string { return fmt.Sprintf("object-%d", i) })
 	return objs, err
 }
@@ -51,7 +74,7 @@ func Find(data []byte) ([]Object, error) {
 // find locates the objects in data, leaving them unnamed.
 func find(data []byte) ([]Object, error) {
 	var objs []Object
-	var errs []error
+	errs := capped.New[error](MaxErrors)
 	for off := 0; off < len(data); {
 		i := bytes.Index(data[off:], []byte(elf.ELFMAG))
 		if i < 0 {
@@ -61,17 +84,24 @@ func find(data []byte) ([]Object, error) {
 		n, err := match(data[start:])
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("objects: BPF ELF header at offset %#x: %w", start, err))
+			if errs.Full() {
+				errs.More++ // not even formatted: there may be millions
+			} else {
+				errs.Add(fmt.Errorf("objects: BPF ELF header at offset %#x: %w", start, err))
+			}
 			off = start + 1
 		case n == 0:
 			off = start + 1
 		default:
+			if len(objs) == MaxObjects {
+				return nil, ErrTooMany
+			}
 			objs = append(objs, Object{Offset: int64(start), Data: data[start : start+n : start+n]})
 			// An object does not nest inside another: go on after it.
 			off = start + n
 		}
 	}
-	return objs, errors.Join(errs...)
+	return objs, capped.Join(errs, "BPF ELF headers of objects that are not whole")
 }
 
 // match returns the size of the BPF object at the start of data, 0 when
@@ -92,12 +122,18 @@ func match(data []byte) (int, error) {
 // FindFile reads the file at path and returns the BPF objects in it, as
 // Find does. Objects whose contents do not name them are named after the
 // file: "NAME.bpf.o", or "NAME.I.bpf.o" when there are several.
+//
+// The file must be a regular file of at most MaxFileSize bytes: FindFile
+// refuses a FIFO or a device (and a link to one) before reading a byte.
 func FindFile(path string) ([]Object, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefs.ReadInput(path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
 	objs, err := find(data)
+	if errors.Is(err, ErrTooMany) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	base := strings.TrimSuffix(filepath.Base(path), ".o")
 	base = strings.TrimSuffix(base, ".bpf")
 	nameObjects(objs, func(i int) string {

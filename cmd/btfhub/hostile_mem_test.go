@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -194,6 +195,10 @@ func TestHostileInputsMemory(t *testing.T) {
 	small := put(filepath.Join(dir, rel+".btf"), []byte{
 		0x9f, 0xeb, 1, 0, 24, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 16, 0, 0, 0, 5, 0, 0, 0,
 		1, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0, 32, 0, 0, 0, 0, 'i', 'n', 't', 0})
+	// 64 MiB of headers of BPF objects whose sections lie past the end.
+	hdr, _ := hex.DecodeString("7f454c460201010000000000000000000100f70001000000000000000000000000000000000000000000000000010000" +
+		"00000000400000000000400004000300")
+	fakeELF := put(filepath.Join(dir, "fake-elf"), bytes.Repeat(hdr, 1<<20))
 	linked := mk("linked")
 	os.Symlink(t.TempDir(), filepath.Join(linked, "debian"))
 
@@ -219,6 +224,8 @@ func TestHostileInputsMemory(t *testing.T) {
 			"btfhub: " + bomb + ": xz: btf: offset 0x0: bad magic 0x0000"},
 		{"deb with 3 GB of zeros as vmlinux", []string{"archive", "add", mk("deb-tree"), "--distro", "debian", "--version", "12", "--arch", "x86_64", deb},
 			deb + ": usr/lib/debug/boot/vmlinux-" + rel + ": not an ELF file: starts with \"\\x00\\x00\\x00\\x00\""},
+		{"64 MiB of fake BPF ELF headers", []string{"objects", fakeELF},
+			"btfhub: " + fakeELF + ": objects: BPF ELF header at offset 0x0: section header table at 0x10000000000+0x100 runs past the end of the data"},
 		{"add into a linked directory", []string{"archive", "add", linked, "--distro", "debian", "--version", "12", "--arch", "x86_64", small},
 			linked + "/debian: is or goes through a symbolic link"},
 	}

@@ -335,6 +335,15 @@ func openNoFollow(name string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), name), nil
 }
 
+// openFollow opens path for reading with O_NONBLOCK.
+func openFollow(name string) (*os.File, error) {
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
 // clearNonblock puts f back in blocking mode once it is known to be a
 // regular file.
 func clearNonblock(f *os.File) error {

@@ -104,9 +104,34 @@ func readAllSized(f *os.File, name string, size int64) ([]byte, error) {
 // OpenFile opens the file at path for reading, following no symbolic
 // link at its last component and never blocking in open (a FIFO), and
 // insists on a regular file of at most max bytes (max <= 0: no bound).
-// It is for inputs named by the user, outside any tree.
+// It is for files whose path btfhub knows, outside any tree: a catalogue
+// named directly, /sys/kernel/btf/vmlinux.
 func OpenFile(path string, max int64) (*os.File, int64, error) {
-	f, err := openNoFollow(path)
+	return openRegular(path, max, openNoFollow)
+}
+
+// OpenInput is OpenFile for a file the user named, and follows symbolic
+// links as any command does with the files it is given: the file they
+// lead to must be a regular file.
+func OpenInput(path string, max int64) (*os.File, int64, error) {
+	return openRegular(path, max, openFollow)
+}
+
+// ReadInput reads the regular file at path (see OpenInput) in one
+// allocation of its size, refusing one larger than max bytes.
+func ReadInput(path string, max int64) ([]byte, error) {
+	f, size, err := OpenInput(path, max)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAllSized(f, path, size)
+}
+
+// openRegular opens path with open, which must not block, and insists on
+// a regular file of at most max bytes.
+func openRegular(path string, max int64, open func(string) (*os.File, error)) (*os.File, int64, error) {
+	f, err := open(path)
 	if err != nil {
 		return nil, 0, err
 	}

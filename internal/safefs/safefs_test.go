@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -112,5 +113,43 @@ func TestOpenFile(t *testing.T) {
 		if _, err := ReadFile(c.path, 0); err == nil || err.Error() != c.want {
 			t.Errorf("%s: err = %v, want %q", c.path, err, c.want)
 		}
+	}
+}
+
+// TestOpenInput checks that OpenInput follows a link to a regular file,
+// and refuses a FIFO, directly or through a link, without blocking.
+func TestOpenInput(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"to-file": "file", "to-fifo": "fifo"} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ name, err string }{
+		{"file", ""},
+		{"to-file", ""},
+		{"fifo", "not a regular file (a FIFO)"},
+		{"to-fifo", "not a regular file (a FIFO)"},
+		{"missing", "no such file or directory"},
+	} {
+		p := filepath.Join(dir, c.name)
+		data, err := ReadInput(p, 0)
+		switch {
+		case c.err == "" && (err != nil || string(data) != "data"):
+			t.Errorf("%s: %q, %v", c.name, data, err)
+		case c.err != "" && (err == nil || !strings.HasSuffix(err.Error(), c.err) || !strings.Contains(err.Error(), p)):
+			t.Errorf("%s: error %v, want %q", c.name, err, c.err)
+		}
+	}
+	if _, err := ReadInput(file, 3); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("4 bytes, limit 3: %v", err)
 	}
 }
