@@ -23,7 +23,7 @@ func TestFindHostile(t *testing.T) {
 	le64 := bpfObject(elf.ELFCLASS64, binary.LittleEndian, "code")
 	hdr := append([]byte(nil), le64[:64]...)
 	binary.LittleEndian.PutUint64(hdr[40:], 1<<40) // e_shoff
-	fake := bytes.Repeat(hdr, 1<<16) // 4 MiB of headers
+	fake := bytes.Repeat(hdr, 1<<16)               // 4 MiB of headers
 	objs, err := objects.Find(fake)
 	if len(objs) != 0 || err == nil {
 		t.Fatalf("fake headers: %d objects, error %v", len(objs), err)
