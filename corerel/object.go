@@ -6,11 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/btfhub/btfhub/btf"
+	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // Object is a BPF ELF object (a relocatable ELF file for machine EM_BPF),
@@ -109,14 +109,10 @@ const maxObjectSize = 1 << 30
 
 // OpenFile reads a BPF object from a file. Errors name the file.
 func OpenFile(path string) (*Object, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	data, err := safefs.ReadInput(path, maxObjectSize)
+	if errors.Is(err, safefs.ErrTooLarge) {
+		return nil, fmt.Errorf("%w: %w", ErrBadObject, err)
 	}
-	if fi.Size() > maxObjectSize {
-		return nil, fmt.Errorf("%s: %w: file of %d bytes is too large", path, ErrBadObject, fi.Size())
-	}
-	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

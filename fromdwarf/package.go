@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"sort"
 	"strings"
 
+	"github.com/btfhub/btfhub/internal/safefs"
 	"github.com/btfhub/btfhub/pkgread"
 )
 
@@ -69,7 +69,7 @@ func inDWZDir(name string) bool {
 // ScanPackageFile is ScanPackage of the package file at path; errors
 // reading it name path.
 func ScanPackageFile(path string, opt PackageOptions, want func(name string) bool, use func(*PackageELF) error) error {
-	f, err := os.Open(path)
+	f, _, err := safefs.OpenInput(path, 0)
 	if err != nil {
 		return err
 	}
@@ -128,6 +128,11 @@ func ScanPackage(r io.Reader, name string, opt PackageOptions, want func(name st
 		isAlt := findAlt && (inDWZDir(e.Name) || linked[e.Name])
 		if !isAlt && !want(e.Name) {
 			continue
+		}
+		// An ELF file, checked from its first bytes before the rest is
+		// read: a package can declare gigabytes of anything.
+		if err := e.CheckELF(opt.Limits); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		buf, err := e.ReadBuffer(opt.Limits)
 		if err != nil {

@@ -5,9 +5,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // Host describes the machine whose BTF is wanted.
@@ -59,7 +60,12 @@ type HostSources struct {
 	Release, Machine string
 }
 
-// ReadHost gathers the host's os-release and uname facts.
+// maxOSRelease bounds the os-release file ReadHost reads.
+const maxOSRelease = 64 << 10
+
+// ReadHost gathers the host's os-release and uname facts. The os-release
+// file must be a regular file (a link to one is followed) of at most
+// 64 KiB.
 func ReadHost(src HostSources) (Host, error) {
 	var h Host
 	paths := []string{"/etc/os-release", "/usr/lib/os-release"}
@@ -69,7 +75,7 @@ func ReadHost(src HostSources) (Host, error) {
 	var err error
 	for _, p := range paths {
 		var data []byte
-		data, err = os.ReadFile(p)
+		data, err = safefs.ReadInput(p, maxOSRelease)
 		if err == nil {
 			kv := ParseOSRelease(data)
 			h.ID, h.VersionID, h.VersionCodename = kv["ID"], kv["VERSION_ID"], kv["VERSION_CODENAME"]

@@ -2,11 +2,11 @@ package minimize
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/btfhub/btfhub/corerel"
 	"github.com/btfhub/btfhub/objects"
+	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // Object is a BPF object to minimize for, with the name errors give it.
@@ -24,7 +24,7 @@ type Object struct {
 func OpenObjects(paths ...string) ([]Object, error) {
 	var out []Object
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := safefs.ReadInput(p, objects.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}

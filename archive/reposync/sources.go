@@ -10,6 +10,7 @@ import (
 	"github.com/btfhub/btfhub/repo"
 	"github.com/btfhub/btfhub/repo/apt"
 	"github.com/btfhub/btfhub/repo/rpmmd"
+	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // HostSources is the value of Sources.AptSources that names this host's
@@ -162,12 +163,9 @@ func (s *Sources) aptSources() ([]Repository, error) {
 
 // config reads a --config file.
 func (s *Sources) config() ([]Repository, error) {
-	data, err := os.ReadFile(s.Config)
+	data, err := safefs.ReadInput(s.Config, maxConfig)
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > maxConfig {
-		return nil, fmt.Errorf("%s: larger than %d bytes", s.Config, maxConfig)
 	}
 	var c Config
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -224,6 +224,8 @@ func TestHostileInputsMemory(t *testing.T) {
 			"btfhub: " + bomb + ": xz: btf: offset 0x0: bad magic 0x0000"},
 		{"deb with 3 GB of zeros as vmlinux", []string{"archive", "add", mk("deb-tree"), "--distro", "debian", "--version", "12", "--arch", "x86_64", deb},
 			deb + ": usr/lib/debug/boot/vmlinux-" + rel + ": not an ELF file: starts with \"\\x00\\x00\\x00\\x00\""},
+		{"deb with 3 GB of zeros as vmlinux, encode", []string{"encode", deb, "-o", filepath.Join(dir, "enc.btf")},
+			deb + ": usr/lib/debug/boot/vmlinux-" + rel + ": not an ELF file: starts with \"\\x00\\x00\\x00\\x00\""},
 		{"64 MiB of fake BPF ELF headers", []string{"objects", fakeELF},
 			"btfhub: " + fakeELF + ": objects: BPF ELF header at offset 0x0: section header table at 0x10000000000+0x100 runs past the end of the data"},
 		{"add into a linked directory", []string{"archive", "add", linked, "--distro", "debian", "--version", "12", "--arch", "x86_64", small},
