@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/btfhub/btfhub/corerel"
-	"github.com/btfhub/btfhub/objects"
 	"github.com/btfhub/btfhub/internal/safefs"
+	"github.com/btfhub/btfhub/objects"
 )
 
 // Object is a BPF object to minimize for, with the name errors give it.

@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/btfhub/btfhub/internal/safefs"
 	"github.com/btfhub/btfhub/repo"
 	"github.com/btfhub/btfhub/repo/apt"
 	"github.com/btfhub/btfhub/repo/rpmmd"
-	"github.com/btfhub/btfhub/internal/safefs"
 )
 
 // HostSources is the value of Sources.AptSources that names this host's
