@@ -18,6 +18,11 @@ import (
 var btfhubBin string
 
 func TestMain(m *testing.M) {
+	if bin := os.Getenv(nsBinEnv); bin != "" {
+		// TestOutputDevices, re-run in a mount namespace.
+		btfhubBin = bin
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "btfhub-cli")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -13,8 +13,8 @@
 //     it points at is replaced atomically. A link to a missing file is
 //     refused with ErrDanglingLink.
 //   - A device, FIFO or socket (such as /dev/null, /dev/full, /dev/stdout
-//     or a named pipe) is opened and written directly; it is never
-//     replaced. Atomicity does not apply, and a failed write (ENOSPC on
+//     or a named pipe), or a link that leads to one, is opened and
+//     written directly; it is never replaced. Atomicity does not apply, and a failed write (ENOSPC on
 //     /dev/full) is returned as an error.
 //   - A directory is refused with ErrIsDir.
 //
@@ -103,6 +103,13 @@ func resolve(path string) (string, bool, error) {
 		return "", false, err
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
+		// What the links lead to, by stat: a link through /proc's
+		// magic links (/dev/stdout -> /proc/self/fd/1 -> pipe:[N])
+		// resolves by stat but not by name. Anything but a regular
+		// file is written in place through the link.
+		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			return path, true, nil
+		}
 		target, err := filepath.EvalSymlinks(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", false, fmt.Errorf("%s: %w", path, ErrDanglingLink)
