@@ -173,6 +173,7 @@ type cDumper struct {
 	queue  []TypeID      // emit queue of the current dumpType
 	ostack []cOrderFrame // orderType's stack
 	decls  []TypeID      // shared stack of declaration chains
+	chain  []TypeID      // shared stack of emitRefChain's chains
 
 	topID    TypeID // the top-level definition being written
 	expanded int    // types written for it, bounded by maxExpanded

@@ -55,19 +55,7 @@ func (d *cDumper) emitType(id, cont TypeID) error {
 		}
 		st.emit = cEmitted
 	case KindPointer, KindArray, KindVolatile, KindConst, KindRestrict, KindTypeTag:
-		next := t.Ref()
-		switch t.Kind() {
-		case KindArray:
-			next = t.Array().Type
-		case KindPointer:
-		default:
-			next = d.skipQuals(id)
-		}
-		hits := d.contHits
-		if err := d.emitType(next, cont); err != nil {
-			return err
-		}
-		d.emitDone(id, cont, hits)
+		return d.emitRefChain(id, cont)
 	case KindFwd:
 		d.emitFwdDef(id, t)
 		d.str(";\n\n")
@@ -130,6 +118,57 @@ func (d *cDumper) emitType(id, cont TypeID) error {
 			}
 		}
 		d.emitDone(id, cont, hits)
+	}
+	return nil
+}
+
+// isRefChainKind reports whether emitRefChain walks a type of kind k.
+func isRefChainKind(k Kind) bool {
+	switch k {
+	case KindPointer, KindArray, KindVolatile, KindConst, KindRestrict, KindTypeTag:
+		return true
+	}
+	return false
+}
+
+// emitRefChain is emitType for a pointer, array, qualifier or type tag,
+// which writes nothing itself: it walks the type it refers to (qualifiers
+// skipped), and marks itself done (emitDone). A chain of such types can be
+// 100,000 long, so it is followed in a loop down to the first type of
+// another kind, or to one already done, which is walked (recursively) in
+// turn; then every type of the chain is marked done. Nothing between them
+// changes d.contHits, so they share the count taken at the top.
+func (d *cDumper) emitRefChain(id, cont TypeID) error {
+	hits := d.contHits
+	start := len(d.chain)
+	defer func() { d.chain = d.chain[:start] }()
+	for {
+		if len(d.chain)-start > len(d.states) {
+			return formatErr(ErrTypeLoop, -1, id, "writing C: a chain of pointers, arrays and qualifiers loops")
+		}
+		d.chain = append(d.chain, id)
+		t := d.s.typ(id)
+		switch t.Kind() {
+		case KindArray:
+			id = t.Array().Type
+		case KindPointer:
+			id = t.Ref()
+		default:
+			id = d.skipQuals(id)
+		}
+		st := &d.states[id]
+		if st.emit == cEmitted || st.emitAll || st.emitCont == cont+1 {
+			break
+		}
+		if !isRefChainKind(d.s.typ(id).Kind()) || id == 0 {
+			if err := d.emitType(id, cont); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	for _, c := range d.chain[start:] {
+		d.emitDone(c, cont, hits)
 	}
 	return nil
 }
