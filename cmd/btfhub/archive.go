@@ -38,6 +38,8 @@ list, get and verify take either form.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
+	cmd.PersistentFlags().Var(&maxBTF, "max-btf",
+		"largest raw BTF of one kernel read from a tree's tarball, in bytes or with a K, M or G suffix (packs keep their format's 64M)")
 	cmd.AddCommand(newArchiveAddCommand(), newArchiveListCommand(), newArchiveGetCommand(),
 		newArchiveVerifyCommand(), newArchivePackCommand(), newArchiveUnpackCommand(), newArchiveMergeCommand(), newArchiveSyncCommand())
 	return cmd
@@ -197,7 +199,7 @@ func newArchiveListCommand() *cobra.Command {
 		Short: "List the kernels of a tree or pack",
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := archive.Open(args[0])
+			st, err := openStore(args[0])
 			if err != nil {
 				return err
 			}
@@ -245,7 +247,7 @@ file with a .BTF section.`,
 			if to != "raw" && to != "elf" {
 				return usagef("archive get: unknown --to %q (want raw or elf)", to)
 			}
-			st, err := archive.Open(args[0])
+			st, err := openStore(args[0])
 			if err != nil {
 				return err
 			}
@@ -300,7 +302,7 @@ catalogue are reported too. Each problem is printed; the exit status is 1
 when there is any.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := archive.Open(args[0])
+			st, err := openStore(args[0])
 			if err != nil {
 				return err
 			}
@@ -336,7 +338,7 @@ func newArchivePackCommand() *cobra.Command {
 				return usagef("archive pack: -o FILE is required")
 			}
 			ctx := cmd.Context()
-			t, err := archive.OpenTree(args[0])
+			t, err := openTree(args[0])
 			if err != nil {
 				return err
 			}
