@@ -61,7 +61,7 @@ func TestSymlinksInTree(t *testing.T) {
 	// archive add into a tree whose lock file is a link.
 	dir = t.TempDir()
 	outLock := filepath.Join(t.TempDir(), "lock")
-	if err := os.Symlink(outLock, filepath.Join(dir, LockName)); err != nil {
+	if err := os.Symlink(outLock, filepath.Join(dir, lockName)); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Add(dir, []string{input}, opt)

@@ -7,10 +7,10 @@ import (
 	"github.com/btfhub/btfhub/internal/safefs"
 )
 
-// LockName is the lock file at an archive's root. Writers hold an
+// lockName is the lock file at an archive's root. Writers hold an
 // exclusive flock(2) on it while they change the tree or its catalogue;
 // the kernel drops the lock when a writer dies.
-const LockName = ".btfhub.lock"
+const lockName = ".btfhub.lock"
 
 // lock takes the archive's lock, waiting for other writers. The lock file
 // must be a regular file: a link is refused, not followed.
@@ -19,7 +19,7 @@ func lock(dir string) (unlock func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("locking archive: %w", err)
 	}
-	f, err := r.OpenLock(LockName, 0o644)
+	f, err := r.OpenLock(lockName, 0o644)
 	r.Close()
 	if err != nil {
 		return nil, fmt.Errorf("locking archive: %w", err)

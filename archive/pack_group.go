@@ -252,7 +252,7 @@ func parsePayload(p []byte) (kernelPayload, error) {
 // strings false, its string ids are not decoded.
 func (t *groupTables) decodeLists(kp kernelPayload, ref kernelLists, maxSize int64, strings bool) (kernelLists, error) {
 	bad := func(what string, err error) error {
-		return fmt.Errorf("%w: kernel payload: %s: %v", ErrCorrupt, what, err)
+		return fmt.Errorf("%w: kernel payload: %s: %w", ErrCorrupt, what, err)
 	}
 	// Raw BTF of maxSize bytes has a header of 24 bytes or more, types
 	// of 12 bytes or more and strings of a byte or more: that bounds the

@@ -58,7 +58,7 @@ func OpenPackFile(path string) (*Pack, error) {
 func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 	hb := make([]byte, packHeaderSize)
 	if _, err := r.ReadAt(hb, 0); err != nil {
-		return nil, fmt.Errorf("%w: reading the header: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: reading the header: %w", ErrCorrupt, err)
 	}
 	h, err := parsePackHeader(hb, size)
 	if err != nil {
@@ -66,7 +66,7 @@ func OpenPack(r io.ReaderAt, size int64) (*Pack, error) {
 	}
 	zix := make([]byte, h.indexLen)
 	if _, err := r.ReadAt(zix, int64(h.indexOff)); err != nil {
-		return nil, fmt.Errorf("%w: reading the index at byte %d: %v", ErrCorrupt, h.indexOff, err)
+		return nil, fmt.Errorf("%w: reading the index at byte %d: %w", ErrCorrupt, h.indexOff, err)
 	}
 	if xxhash.Sum64(zix) != h.indexSum {
 		return nil, fmt.Errorf("%w: index checksum mismatch", ErrCorrupt)
@@ -308,7 +308,7 @@ func (p *Pack) lists(t *groupTables, area []byte, i int, kp kernelPayload, depth
 func (p *Pack) blob(what string, b packBlob) ([]byte, error) {
 	z := make([]byte, b.Length)
 	if _, err := p.r.ReadAt(z, int64(b.Offset)); err != nil {
-		return nil, fmt.Errorf("%s: %w: reading the blob at byte %d: %v", what, ErrCorrupt, b.Offset, err)
+		return nil, fmt.Errorf("%s: %w: reading the blob at byte %d: %w", what, ErrCorrupt, b.Offset, err)
 	}
 	if h := index.Hash(z); h != b.Sum {
 		return nil, fmt.Errorf("%s: %w: blob at byte %d: xxh64 %s, the index says %s", what, ErrCorrupt, b.Offset, h, b.Sum)
@@ -331,7 +331,7 @@ func decodeBlob(blob []byte, size uint64) ([]byte, error) {
 		zstd.WithDecoderMaxMemory(maxWindow),
 		zstd.WithDecoderMaxWindow(maxWindow))
 	if err != nil {
-		return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: zstd: %w", ErrCorrupt, err)
 	}
 	defer dec.Close()
 	out := make([]byte, 0, min(size, 1<<20))
@@ -345,7 +345,7 @@ func decodeBlob(blob []byte, size uint64) ([]byte, error) {
 			return nil, fmt.Errorf("%w: %d bytes decompressed, want %d", ErrCorrupt, len(out), size)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: zstd after %d bytes: %v", ErrCorrupt, len(out), err)
+			return nil, fmt.Errorf("%w: zstd after %d bytes: %w", ErrCorrupt, len(out), err)
 		}
 	}
 	// The frame must end here, its checksum checked.
@@ -354,7 +354,7 @@ func decodeBlob(blob []byte, size uint64) ([]byte, error) {
 		if n != 0 {
 			return nil, fmt.Errorf("%w: more than the %d bytes declared", ErrCorrupt, size)
 		}
-		return nil, fmt.Errorf("%w: zstd after %d bytes: %v", ErrCorrupt, size, err)
+		return nil, fmt.Errorf("%w: zstd after %d bytes: %w", ErrCorrupt, size, err)
 	}
 	return out, nil
 }

@@ -66,7 +66,7 @@ func ReadTarball(r io.Reader, max int64) (name string, raw []byte, err error) {
 	}
 	zr, closer, err := pkgread.NewDecompressor(br)
 	if err != nil {
-		return "", nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return "", nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	defer closer()
 	tr := tar.NewReader(zr)
@@ -76,7 +76,7 @@ func ReadTarball(r io.Reader, max int64) (name string, raw []byte, err error) {
 			break
 		}
 		if err != nil {
-			return "", nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+			return "", nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 		}
 		if err := checkTarEntry(h); err != nil {
 			return "", nil, err
@@ -95,7 +95,7 @@ func ReadTarball(r io.Reader, max int64) (name string, raw []byte, err error) {
 	}
 	// Read to the end of the xz stream, so that its checksum is verified.
 	if _, err := io.Copy(io.Discard, zr); err != nil {
-		return "", nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return "", nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	if raw == nil {
 		return "", nil, fmt.Errorf("%w: no file in the tarball", ErrCorrupt)
@@ -110,7 +110,7 @@ func readTarBTF(tr io.Reader, h *tar.Header) ([]byte, error) {
 	var head [btf.HeaderLen]byte
 	n, err := io.ReadFull(tr, head[:min(h.Size, btf.HeaderLen)])
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", h.Name, ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %w", h.Name, ErrCorrupt, err)
 	}
 	size, err := btf.PrefixSize(head[:n])
 	if err != nil {
@@ -122,7 +122,7 @@ func readTarBTF(tr io.Reader, h *tar.Header) ([]byte, error) {
 	data := make([]byte, h.Size)
 	copy(data, head[:n])
 	if _, err := io.ReadFull(tr, data[n:]); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", h.Name, ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %w", h.Name, ErrCorrupt, err)
 	}
 	return data, nil
 }

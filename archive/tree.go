@@ -261,7 +261,7 @@ func checkEntryBTF(e index.Entry, raw []byte) error {
 	}
 	s, err := btf.Decode(raw, nil)
 	if err != nil {
-		return fmt.Errorf("%w: BTF does not decode: %v", ErrCorrupt, err)
+		return fmt.Errorf("%w: BTF does not decode: %w", ErrCorrupt, err)
 	}
 	if s.NumTypes() != e.Types {
 		return fmt.Errorf("%w: %d types, the catalogue says %d", ErrCorrupt, s.NumTypes(), e.Types)

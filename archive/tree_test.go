@@ -119,7 +119,7 @@ func TestAddRejects(t *testing.T) {
 		}
 		return nil
 	})
-	if strings.Join(files, ",") != LockName {
+	if strings.Join(files, ",") != lockName {
 		t.Fatalf("files left: %v", files)
 	}
 }

@@ -2,6 +2,7 @@ package btf
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 )
 
@@ -177,4 +178,41 @@ func mustSplit(t *testing.T, base *Spec) *Spec {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestTypeByNameErrors checks the errors of lookups by name: ErrNotFound
+// for none, ErrMultipleMatches for several, neither a FormatError.
+func TestTypeByNameErrors(t *testing.T) {
+	b := NewBuilder(nil)
+	i := b.AddInt("int", 4, IntSigned, 32)
+	b.AddTypedef("dup", i)
+	b.AddTypedef("dup", i)
+	b.AddTypedef("one", i)
+	s, err := b.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		kind     Kind
+		sentinel error
+		msg      string
+	}{
+		{"one", KindTypedef, nil, ""},
+		{"none", KindTypedef, ErrNotFound, `btf: no TYPEDEF named "none": not found`},
+		{"one", KindStruct, ErrNotFound, `btf: no STRUCT named "one": not found`},
+		{"dup", KindTypedef, ErrMultipleMatches, `btf: 2 types of kind TYPEDEF named "dup": multiple matches`},
+	} {
+		_, err := s.TypeByName(c.name, c.kind)
+		var fe *FormatError
+		switch {
+		case c.sentinel == nil && err != nil:
+			t.Errorf("%s %s: %v", c.kind, c.name, err)
+		case c.sentinel != nil && (!errors.Is(err, c.sentinel) || err.Error() != c.msg || errors.As(err, &fe)):
+			t.Errorf("%s %s: %v, want %q wrapping %v, not a FormatError", c.kind, c.name, err, c.msg, c.sentinel)
+		}
+	}
+	if ids := s.TypeIDsByName("dup"); len(ids) != 2 {
+		t.Errorf("TypeIDsByName(dup) = %v", ids)
+	}
 }

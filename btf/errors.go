@@ -36,6 +36,9 @@ var (
 	// ErrNotFound is returned by lookups for a type id or name that the
 	// spec does not hold.
 	ErrNotFound = errors.New("not found")
+	// ErrMultipleMatches is returned by lookups by name when several types
+	// match: a caller that can choose among them uses TypeIDsByName.
+	ErrMultipleMatches = errors.New("multiple matches")
 )
 
 // FormatError describes malformed BTF. It names the byte offset from the start

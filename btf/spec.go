@@ -2,6 +2,7 @@ package btf
 
 import (
 	"encoding/binary"
+	"fmt"
 	"iter"
 	"strings"
 	"sync"
@@ -168,8 +169,10 @@ func (s *Spec) buildNameIndex() {
 	s.byName = m
 }
 
-// TypeByName returns the only type named name with the given kind. It wraps
-// ErrNotFound when there is none and reports an error when there are several.
+// TypeByName returns the only type named name with the given kind. It
+// returns an error wrapping ErrNotFound when there is none, and one
+// wrapping ErrMultipleMatches when there are several (TypeIDsByName lists
+// them). Neither is a FormatError: the BTF is not at fault.
 func (s *Spec) TypeByName(name string, kind Kind) (Type, error) {
 	var found Type
 	n := 0
@@ -181,11 +184,11 @@ func (s *Spec) TypeByName(name string, kind Kind) (Type, error) {
 	}
 	switch n {
 	case 0:
-		return Type{}, formatErr(ErrNotFound, -1, 0, "no %s named %q", kind, name)
+		return Type{}, fmt.Errorf("btf: no %s named %q: %w", kind, name, ErrNotFound)
 	case 1:
 		return found, nil
 	}
-	return Type{}, formatErr(ErrNotFound, -1, 0, "%d types of kind %s named %q", n, kind, name)
+	return Type{}, fmt.Errorf("btf: %d types of kind %s named %q: %w", n, kind, name, ErrMultipleMatches)
 }
 
 // RawType returns the words of a type's record in host order: name offset,

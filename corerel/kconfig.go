@@ -29,9 +29,9 @@ const (
 
 // Values of enum libbpf_tristate.
 const (
-	TristateNo     = 0
-	TristateYes    = 1
-	TristateModule = 2
+	tristateNo     = 0
+	tristateYes    = 1
+	tristateModule = 2
 )
 
 // Extern is a __kconfig extern of an object, resolved as libbpf's
@@ -399,7 +399,7 @@ func (e *Extern) setTristate(c byte, bo binary.ByteOrder) error {
 		}
 		e.Value[0] = byte(boolValue(c == 'y'))
 	case ExternTristate:
-		v := map[byte]uint32{'y': TristateYes, 'm': TristateModule, 'n': TristateNo}[c]
+		v := map[byte]uint32{'y': tristateYes, 'm': tristateModule, 'n': tristateNo}[c]
 		if e.Size == 8 {
 			bo.PutUint64(e.Value, uint64(v))
 		} else {

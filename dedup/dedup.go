@@ -17,12 +17,11 @@ var ErrBaseMismatch = errors.New("split BTF does not match its base")
 // Options adjust Dedup. The zero value, and nil, deduplicate as libbpf's
 // btf__dedup does with default options.
 type Options struct {
-	// ExtStrings, when set, reports the string offsets of a .BTF.ext that
-	// goes with the spec, in the order of libbpf's btf_ext_visit_str_offs.
-	// Those strings are kept, and in the string order libbpf gives them
-	// (after every string of the types). Remap the .BTF.ext's own string
-	// offsets and type ids with Result.StringOffset and Result.Mapping.
-	ExtStrings func(visit func(off uint32) error) error
+	// Ext, when set, is the .BTF.ext that goes with the spec: the strings
+	// it refers to are kept, in the order libbpf gives them (after every
+	// string of the types, in the order of btf_ext_visit_str_offs).
+	// Result.RemapExt then rewrites it for the deduplicated spec.
+	Ext *btf.Ext
 
 	// Libbpf17, when set, deduplicates as later libbpf does instead of
 	// libbpf 1.1: libbpf v1.7.0 (commit 37027144, "Fix BTF dedup to
@@ -60,7 +59,7 @@ type Result struct {
 // StringOffset returns the output's offset of the string at offset off of
 // the input: the same offset for the empty string and for base strings. It
 // returns false for an offset dedup did not see (neither a type nor, with
-// Options.ExtStrings, the .BTF.ext referred to it).
+// Options.Ext referred to it).
 func (r *Result) StringOffset(off uint32) (uint32, bool) {
 	if off == 0 || off < r.strBase {
 		return off, true
@@ -192,7 +191,11 @@ func (d *state) run(opts *Options) error {
 	// string pass's walk (see dedupStrings).
 	bet := d.base == nil
 	d.strIdentity = bet
-	identity, err := d.dedupStrings(opts.ExtStrings, true, bet)
+	var extStrs func(visit func(off uint32) error) error
+	if opts.Ext != nil {
+		extStrs = extStrings(opts.Ext)
+	}
+	identity, err := d.dedupStrings(extStrs, true, bet)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@
 //     are never merged.
 //  6. Compaction: canonical types keep their order and get consecutive ids.
 //  7. Remapping: every type id in the kept types, and optionally in a
-//     .BTF.ext (see Options.ExtStrings, ExtStrings and Result.RemapExt),
+//     .BTF.ext (see Options.Ext and Result.RemapExt),
 //     becomes the new id of its target's representative.
 //
 // # Split BTF

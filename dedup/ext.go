@@ -7,12 +7,12 @@ import (
 	"github.com/btfhub/btfhub/btf"
 )
 
-// ExtStrings returns, for Options.ExtStrings, the string offsets of a
+// extStrings returns, for Options.Ext, the string offsets of a
 // .BTF.ext in the order libbpf's btf_ext_visit_str_offs visits them: each
 // func info section's name; each line info section's name, then every
 // record's file name and line; each CO-RE section's name, then every
 // record's access string.
-func ExtStrings(ext *btf.Ext) func(visit func(off uint32) error) error {
+func extStrings(ext *btf.Ext) func(visit func(off uint32) error) error {
 	return func(visit func(uint32) error) error {
 		for _, sec := range ext.FuncInfos {
 			if err := visit(sec.NameOff); err != nil {
@@ -48,13 +48,13 @@ func ExtStrings(ext *btf.Ext) func(visit func(off uint32) error) error {
 
 // RemapExt returns a copy of ext whose type ids (func info and CO-RE
 // records, as libbpf's btf_ext_visit_type_ids) and string offsets refer to
-// the deduplicated spec. The deduplication must have been given
-// ExtStrings(ext) in its options, so that it kept ext's strings.
+// the deduplicated spec. The deduplication must have been given ext in
+// Options.Ext, so that it kept ext's strings.
 func (r *Result) RemapExt(ext *btf.Ext) (*btf.Ext, error) {
 	str := func(off uint32) (uint32, error) {
 		n, ok := r.StringOffset(off)
 		if !ok {
-			return 0, fmt.Errorf("dedup: .BTF.ext string offset %d was not seen by Dedup (pass ExtStrings in Options)", off)
+			return 0, fmt.Errorf("dedup: .BTF.ext string offset %d was not seen by Dedup (pass the .BTF.ext as Options.Ext)", off)
 		}
 		return n, nil
 	}

@@ -25,7 +25,7 @@ func TestRemapExt(t *testing.T) {
 		CORERelos: []btf.ExtSection[btf.CORERelo]{{NameOff: s.o(".text"), Records: []btf.CORERelo{
 			{TypeID: 4, AccessStrOff: s.o("0:1")}}}},
 	}
-	out, res, err := Dedup(spec, &Options{ExtStrings: ExtStrings(ext)})
+	out, res, err := Dedup(spec, &Options{Ext: ext})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestRemapExt(t *testing.T) {
 	if ext.FuncInfos[0].Records[0].TypeID != 6 {
 		t.Error("RemapExt changed its input")
 	}
-	// Without ExtStrings, dedup drops the strings only .BTF.ext uses.
+	// Without Options.Ext, dedup drops the strings only .BTF.ext uses.
 	_, res, err = Dedup(spec, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -364,7 +364,7 @@ func (s *Stream) Finish(spec *btf.Spec, opts *Options) (*btf.Spec, *Result, erro
 		if s.failure != "" {
 			s.fallback += ": " + s.failure
 		}
-	case spec.Base() != nil || opts.ExtStrings != nil || opts.Libbpf17:
+	case spec.Base() != nil || opts.Ext != nil || opts.Libbpf17:
 		s.fallback = "split BTF or options"
 	case len(words) != s.nWords || len(offs) != len(d.offs) || uint32(spec.NextID()) != d.next ||
 		len(words) > 0 && &words[0] != &s.latest[0]:

@@ -87,7 +87,7 @@ func (k Key) Validate() error {
 		{"distro", k.Distro}, {"version", k.Version}, {"arch", k.Arch}, {"release", k.Release},
 	} {
 		if err := checkComponent(f.v); err != nil {
-			return fmt.Errorf("%w: %s %q: %v", ErrInvalid, f.name, f.v, err)
+			return fmt.Errorf("%w: %s %q: %w", ErrInvalid, f.name, f.v, err)
 		}
 	}
 	if k.Arch != "x86_64" && k.Arch != "arm64" {

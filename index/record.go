@@ -66,7 +66,7 @@ func (r *Record) Validate() error {
 		return err
 	}
 	if err := checkComponent(r.Source); err != nil {
-		return fmt.Errorf("%w: package record source %q: %v", ErrInvalid, r.Source, err)
+		return fmt.Errorf("%w: package record source %q: %w", ErrInvalid, r.Source, err)
 	}
 	if !IsSHA256(r.SHA256) {
 		return fmt.Errorf("%w: package record %s: sha256 %q is not 64 lower-case hex digits", ErrInvalid, r.Source, r.SHA256)

@@ -44,19 +44,19 @@ func decompress(r io.Reader, hint string) (out io.Reader, close func(), err erro
 		}
 		zr, err := xz.NewReader(br)
 		if err != nil {
-			return nil, nil, fmt.Errorf("xz: %w: %v", ErrFormat, err)
+			return nil, nil, fmt.Errorf("xz: %w: %w", ErrFormat, err)
 		}
 		return zr, nop, nil
 	case bytes.HasPrefix(magic, magicZstd):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(1<<30))
 		if err != nil {
-			return nil, nil, fmt.Errorf("zstd: %w: %v", ErrFormat, err)
+			return nil, nil, fmt.Errorf("zstd: %w: %w", ErrFormat, err)
 		}
 		return zr, zr.Close, nil
 	case bytes.HasPrefix(magic, magicGzip):
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, nil, fmt.Errorf("gzip: %w: %v", ErrFormat, err)
+			return nil, nil, fmt.Errorf("gzip: %w: %w", ErrFormat, err)
 		}
 		return zr, nop, nil
 	case bytes.HasPrefix(magic, magicBzip2):
@@ -64,7 +64,7 @@ func decompress(r io.Reader, hint string) (out io.Reader, close func(), err erro
 	case hint == "lzma":
 		zr, err := lzma.NewReader(br)
 		if err != nil {
-			return nil, nil, fmt.Errorf("lzma: %w: %v", ErrFormat, err)
+			return nil, nil, fmt.Errorf("lzma: %w: %w", ErrFormat, err)
 		}
 		return zr, nop, nil
 	}
@@ -85,7 +85,7 @@ func (e errLabel) Read(p []byte) (int, error) {
 		if errors.Is(err, ErrFormat) || !isDecoderError(err) {
 			err = fmt.Errorf("%s: %w", e.what, err)
 		} else {
-			err = fmt.Errorf("%s: %w: %v", e.what, ErrFormat, err)
+			err = fmt.Errorf("%s: %w: %w", e.what, ErrFormat, err)
 		}
 	}
 	return n, err

@@ -27,7 +27,8 @@ func (e *Entry) CheckELF(lim Limits) error {
 	var head [len(elf.ELFMAG)]byte
 	n, err := io.ReadFull(e.r, head[:])
 	e.r = io.MultiReader(bytes.NewReader(head[:n]), e.r)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	short := errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	if err != nil && (!short || errors.Is(err, ErrFormat)) {
 		return fmt.Errorf("%s: reading content: %w", e.Name, err)
 	}
 	if string(head[:n]) != elf.ELFMAG {

@@ -20,7 +20,7 @@ func tarEntries(r io.Reader, what string) func() (*Entry, error) {
 			if errors.Is(err, ErrFormat) {
 				return nil, fmt.Errorf("%s: %w", what, err)
 			}
-			return nil, fmt.Errorf("%s: %w: %v", what, ErrFormat, err)
+			return nil, fmt.Errorf("%s: %w: %w", what, ErrFormat, err)
 		}
 		if h.Size < 0 {
 			return nil, fmt.Errorf("%s: %s: %w: negative size", what, h.Name, ErrFormat)

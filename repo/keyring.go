@@ -254,7 +254,7 @@ func (k *Keyring) VerifyClearsigned(data []byte) (signed []byte, signer string, 
 	}
 	sig, err := io.ReadAll(io.LimitReader(b.ArmoredSignature.Body, maxSignatureSize+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: signature armor: %v", ErrSignature, err)
+		return nil, "", fmt.Errorf("%w: signature armor: %w", ErrSignature, err)
 	}
 	signer, err = k.verify(b.Bytes, sig)
 	if err != nil {
@@ -271,13 +271,13 @@ func (k *Keyring) VerifyDetached(data, sig []byte) (signer string, err error) {
 	if bytes.HasPrefix(bytes.TrimLeft(sig, " \t\r\n"), []byte("-----BEGIN ")) {
 		b, err := armor.Decode(bytes.NewReader(sig))
 		if err != nil {
-			return "", fmt.Errorf("%w: signature armor: %v", ErrSignature, err)
+			return "", fmt.Errorf("%w: signature armor: %w", ErrSignature, err)
 		}
 		if b.Type != openpgp.SignatureType {
 			return "", fmt.Errorf("%w: armor type %q is not %q", ErrSignature, b.Type, openpgp.SignatureType)
 		}
 		if sig, err = io.ReadAll(io.LimitReader(b.Body, maxSignatureSize+1)); err != nil {
-			return "", fmt.Errorf("%w: signature armor: %v", ErrSignature, err)
+			return "", fmt.Errorf("%w: signature armor: %w", ErrSignature, err)
 		}
 	}
 	return k.verify(data, sig)
@@ -307,7 +307,7 @@ func (k *Keyring) verify(data, sig []byte) (string, error) {
 			break
 		}
 		if err != nil {
-			return "", fmt.Errorf("%w: signature packet %d: %v", ErrSignature, n, err)
+			return "", fmt.Errorf("%w: signature packet %d: %w", ErrSignature, n, err)
 		}
 		if n > maxSignatures {
 			return "", fmt.Errorf("%w: more than %d signature packets", ErrSignature, maxSignatures)
@@ -318,7 +318,7 @@ func (k *Keyring) verify(data, sig []byte) (string, error) {
 		}
 		who, why, err := k.check(s, data, now)
 		if err != nil {
-			return "", fmt.Errorf("%w: signature %d: %v", ErrSignature, n, err)
+			return "", fmt.Errorf("%w: signature %d: %w", ErrSignature, n, err)
 		}
 		if why != "" {
 			passed = append(passed, why)
@@ -367,7 +367,7 @@ func (k *Keyring) check(s *packet.Signature, data []byte, now time.Time) (who, w
 		}
 		return describe(key.Entity), "", nil
 	}
-	return "", "", fmt.Errorf("bad signature by key %016X: %v", id, verr)
+	return "", "", fmt.Errorf("bad signature by key %016X: %w", id, verr)
 }
 
 // issuerKeyID is the key ID of the key that made s, from its issuer key

@@ -133,7 +133,7 @@ func clip(b []byte) string {
 func treeFiles(t *testing.T, dir string) map[string][]byte {
 	out := map[string][]byte{}
 	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() || fi.Name() == archive.LockName {
+		if err != nil || fi.IsDir() || fi.Name() == ".btfhub.lock" {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)

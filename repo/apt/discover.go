@@ -110,7 +110,7 @@ func checkRepo(r *Repo) error {
 	for _, kv := range [][2]string{{"distro", r.Distro}, {"version", r.Version}} {
 		if kv[1] != "" {
 			if err := checkKeyPart(kv[0], kv[1]); err != nil {
-				return fmt.Errorf("%w: %s: %v", repo.ErrMetadata, r.URL, err)
+				return fmt.Errorf("%w: %s: %w", repo.ErrMetadata, r.URL, err)
 			}
 		}
 	}
@@ -181,7 +181,7 @@ func (d *discovery) release(ctx context.Context, g repo.Getter, suite string) (*
 		d.warn(fmt.Sprintf("%s: Release is of suite %q, codename %q, not %q", from, rel.suite, rel.codename, suite))
 	}
 	if sr.distro, sr.version, err = d.archiveKey(rel); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", repo.ErrMetadata, from, err)
+		return nil, fmt.Errorf("%w: %s: %w", repo.ErrMetadata, from, err)
 	}
 	return sr, nil
 }
@@ -232,10 +232,10 @@ func (d *discovery) archiveKey(rel *release) (distro, version string, err error)
 		version = distroVersion(distro, rel.version, rel.codename)
 	}
 	if err := checkKeyPart("distro (from Origin)", distro); err != nil {
-		return "", "", fmt.Errorf("%v; set Repo.Distro", err)
+		return "", "", fmt.Errorf("%w; set Repo.Distro", err)
 	}
 	if err := checkKeyPart("version (from Version or Codename)", version); err != nil {
-		return "", "", fmt.Errorf("%v; set Repo.Version", err)
+		return "", "", fmt.Errorf("%w; set Repo.Version", err)
 	}
 	return distro, version, nil
 }

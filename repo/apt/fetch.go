@@ -112,13 +112,13 @@ func fetchIndex(ctx context.Context, g repo.Getter, rel *release, dir, path stri
 	case strings.HasSuffix(path, ".xz"):
 		xr, err := xz.NewReader(r)
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", repo.ErrMetadata, url, err)
+			return fmt.Errorf("%w: %s: %w", repo.ErrMetadata, url, err)
 		}
 		r = xr
 	case strings.HasSuffix(path, ".gz"):
 		gr, err := gzip.NewReader(r)
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", repo.ErrMetadata, url, err)
+			return fmt.Errorf("%w: %s: %w", repo.ErrMetadata, url, err)
 		}
 		r = gr
 	}
@@ -170,7 +170,7 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 		return 0, b.err
 	}
 	if err != nil && err != io.EOF {
-		b.err = fmt.Errorf("%w: %s: decompress: %v", repo.ErrMetadata, b.url, err)
+		b.err = fmt.Errorf("%w: %s: decompress: %w", repo.ErrMetadata, b.url, err)
 		return n, b.err
 	}
 	return n, err

@@ -96,7 +96,7 @@ func stanzaCandidate(p *paragraph, index, base, pkgName, rel string) (*candidate
 	}
 	url, err := repo.JoinURL(base, fn.value)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: line %d: %s: Filename: %v", repo.ErrMetadata, index, fn.line, pkgName, err)
+		return nil, fmt.Errorf("%w: %s: line %d: %s: Filename: %w", repo.ErrMetadata, index, fn.line, pkgName, err)
 	}
 	size, err := strconv.ParseInt(p.get("Size"), 10, 64)
 	if err != nil || size <= 0 {

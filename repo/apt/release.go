@@ -84,7 +84,7 @@ func parseRelease(r io.Reader, name string) (*release, error) {
 			continue
 		}
 		if *f.t, err = parseDate(fl.value); err != nil {
-			return nil, fmt.Errorf("%w: %s: line %d: %s: %v", repo.ErrMetadata, name, fl.line, f.name, err)
+			return nil, fmt.Errorf("%w: %s: line %d: %s: %w", repo.ErrMetadata, name, fl.line, f.name, err)
 		}
 	}
 	sums, ok := p.lookup("SHA256")
@@ -92,7 +92,7 @@ func parseRelease(r io.Reader, name string) (*release, error) {
 		return nil, fmt.Errorf("%w: %s: no SHA256 field, so no index can be checked", repo.ErrMetadata, name)
 	}
 	if rel.files, err = parseChecksums(sums); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", repo.ErrMetadata, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", repo.ErrMetadata, name, err)
 	}
 	return rel, nil
 }
@@ -112,7 +112,7 @@ func parseChecksums(f field) (map[string]fileEntry, error) {
 		}
 		sum, err := parseSHA256(parts[0])
 		if err != nil {
-			return nil, fmt.Errorf("line %d: SHA256 entry for %.80q: %v", at, parts[2], err)
+			return nil, fmt.Errorf("line %d: SHA256 entry for %.80q: %w", at, parts[2], err)
 		}
 		size, err := strconv.ParseInt(parts[1], 10, 64)
 		if err != nil || size < 0 {

@@ -91,20 +91,20 @@ func decompress(href string, data []byte, max int64) (io.ReadCloser, error) {
 	case formatGzip:
 		zr, err := gzip.NewReader(src)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: gzip: %v", repo.ErrMetadata, href, err)
+			return nil, fmt.Errorf("%w: %s: gzip: %w", repo.ErrMetadata, href, err)
 		}
 		r = zr
 	case formatXz:
 		zr, err := xz.NewReader(src)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: xz: %v", repo.ErrMetadata, href, err)
+			return nil, fmt.Errorf("%w: %s: xz: %w", repo.ErrMetadata, href, err)
 		}
 		r = zr
 	case formatZstd:
 		zr, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1),
 			zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(maxZstdWindow))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: zstd: %v", repo.ErrMetadata, href, err)
+			return nil, fmt.Errorf("%w: %s: zstd: %w", repo.ErrMetadata, href, err)
 		}
 		r, closer = zr, zr.Close
 	case formatBzip2:
@@ -147,7 +147,7 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		err = fmt.Errorf("%w: %s: %s: truncated", repo.ErrMetadata, b.name, b.format)
 	default:
-		err = fmt.Errorf("%w: %s: %s: %v", repo.ErrMetadata, b.name, b.format, err)
+		err = fmt.Errorf("%w: %s: %s: %w", repo.ErrMetadata, b.name, b.format, err)
 	}
 	b.err = err
 	return n, err

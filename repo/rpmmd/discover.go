@@ -109,7 +109,7 @@ func verify(ctx context.Context, g repo.Getter, r *Repo, mdURL string, data []by
 	}
 	if _, err := r.Keyring.VerifyDetached(data, sig); err != nil {
 		if !errors.Is(err, repo.ErrSignature) {
-			err = fmt.Errorf("%w: %v", repo.ErrSignature, err)
+			err = fmt.Errorf("%w: %w", repo.ErrSignature, err)
 		}
 		return fmt.Errorf("rpmmd %s: %w", ascURL, err)
 	}
@@ -121,7 +121,7 @@ func verify(ctx context.Context, g repo.Getter, r *Repo, mdURL string, data []by
 func readPrimary(ctx context.Context, g repo.Getter, base string, f *dataFile, add func(*rawPackage) error) error {
 	u, err := repo.JoinURL(base, f.href)
 	if err != nil {
-		return fmt.Errorf("rpmmd %s/repodata/repomd.xml: primary: %w: %v", base, repo.ErrMetadata, err)
+		return fmt.Errorf("rpmmd %s/repodata/repomd.xml: primary: %w: %w", base, repo.ErrMetadata, err)
 	}
 	limit := int64(MaxPrimarySize)
 	if f.size > limit {

@@ -49,7 +49,7 @@ func (b *builder) add(p *rawPackage) error {
 	}
 	nevra := p.name + "-" + p.ver + "-" + p.rel + "." + p.arch
 	if err := checkFields(p); err != nil {
-		return fmt.Errorf("%w: package %q: %v", repo.ErrMetadata, truncate(nevra), err)
+		return fmt.Errorf("%w: package %q: %w", repo.ErrMetadata, truncate(nevra), err)
 	}
 	karch := kernelArch(p.arch)
 	if karch == "" {
@@ -96,11 +96,11 @@ func (b *builder) add(p *rawPackage) error {
 		base = p.base
 	}
 	if err := checkHref(p.href); err != nil {
-		return fmt.Errorf("%w: package %s: %v", repo.ErrMetadata, nevra, err)
+		return fmt.Errorf("%w: package %s: %w", repo.ErrMetadata, nevra, err)
 	}
 	u, err := repo.JoinURL(base, p.href)
 	if err != nil {
-		return fmt.Errorf("%w: package %s: %v", repo.ErrMetadata, nevra, err)
+		return fmt.Errorf("%w: package %s: %w", repo.ErrMetadata, nevra, err)
 	}
 	b.idx.Packages = append(b.idx.Packages, repo.Package{
 		Name:          p.name,

@@ -87,7 +87,7 @@ func parseRepomd(data []byte) (*repomd, error) {
 	var x xmlRepomd
 	d := xml.NewDecoder(bytes.NewReader(data))
 	if err := d.Decode(&x); err != nil {
-		return nil, fmt.Errorf("%w: repomd.xml: %v", repo.ErrMetadata, err)
+		return nil, fmt.Errorf("%w: repomd.xml: %w", repo.ErrMetadata, err)
 	}
 	if x.XMLName.Local != "repomd" || (x.XMLName.Space != nsRepo && x.XMLName.Space != "") {
 		return nil, fmt.Errorf("%w: repomd.xml: root element is <%s>, not <repomd>", repo.ErrMetadata, x.XMLName.Local)
@@ -114,7 +114,7 @@ func parseRepomd(data []byte) (*repomd, error) {
 		found = true
 		f, err := parseData(&x.Data[i])
 		if err != nil {
-			return nil, fmt.Errorf("%w: repomd.xml: primary: %v", repo.ErrMetadata, err)
+			return nil, fmt.Errorf("%w: repomd.xml: primary: %w", repo.ErrMetadata, err)
 		}
 		md.primary = f
 	}
@@ -131,7 +131,7 @@ func parseData(x *xmlData) (dataFile, error) {
 	}
 	var err error
 	if f.sum, err = parseChecksum(x.Checksum.Type, x.Checksum.Value); err != nil {
-		return f, fmt.Errorf("checksum: %v", err)
+		return f, fmt.Errorf("checksum: %w", err)
 	}
 	if f.sum.typ == "" {
 		return f, fmt.Errorf("no <checksum>")
@@ -142,10 +142,10 @@ func parseData(x *xmlData) (dataFile, error) {
 		f.openSum = s
 	}
 	if f.size, err = parseSize(x.Size); err != nil {
-		return f, fmt.Errorf("size: %v", err)
+		return f, fmt.Errorf("size: %w", err)
 	}
 	if f.openSize, err = parseSize(x.OpenSize); err != nil {
-		return f, fmt.Errorf("open-size: %v", err)
+		return f, fmt.Errorf("open-size: %w", err)
 	}
 	return f, nil
 }
@@ -213,7 +213,7 @@ func checkHref(href string) error {
 		}
 	}
 	if _, err := repo.JoinURL("http://x", href); err != nil {
-		return fmt.Errorf("location href: %v", err)
+		return fmt.Errorf("location href: %w", err)
 	}
 	return nil
 }
