@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/btfhub/btfhub/btf"
 	"github.com/cespare/xxhash/v2"
 )
 
@@ -20,96 +21,16 @@ import (
 // the middle of strings): such kernels are stored as plain zstd blobs.
 var errNotStructural = errors.New("not structurally encodable")
 
-// BTF kinds, as in the kernel's include/uapi/linux/btf.h.
-const (
-	kindInt = iota + 1
-	kindPtr
-	kindArray
-	kindStruct
-	kindUnion
-	kindEnum
-	kindFwd
-	kindTypedef
-	kindVolatile
-	kindConst
-	kindRestrict
-	kindFunc
-	kindFuncProto
-	kindVar
-	kindDatasec
-	kindFloat
-	kindDeclTag
-	kindTypeTag
-	kindEnum64
-)
-
-// recordShape says where a type record's strings and type references are:
-// the third word is a type for ref kinds; extra words follow; then vlen
-// members of memberWords words, with a string at strAt and a type at
-// typeAt (-1: none).
-type recordShape struct {
-	typeInWord2 bool
-	extra       int
-	memberWords int
-	strAt       int
-	typeAt      int
-	extraTypes  []int // indexes into the extra words that are types
-}
-
-var shapes = [...]recordShape{
-	kindInt:       {extra: 1, strAt: -1, typeAt: -1},
-	kindPtr:       {typeInWord2: true, strAt: -1, typeAt: -1},
-	kindArray:     {extra: 3, strAt: -1, typeAt: -1, extraTypes: []int{0, 1}},
-	kindStruct:    {memberWords: 3, strAt: 0, typeAt: 1},
-	kindUnion:     {memberWords: 3, strAt: 0, typeAt: 1},
-	kindEnum:      {memberWords: 2, strAt: 0, typeAt: -1},
-	kindFwd:       {strAt: -1, typeAt: -1},
-	kindTypedef:   {typeInWord2: true, strAt: -1, typeAt: -1},
-	kindVolatile:  {typeInWord2: true, strAt: -1, typeAt: -1},
-	kindConst:     {typeInWord2: true, strAt: -1, typeAt: -1},
-	kindRestrict:  {typeInWord2: true, strAt: -1, typeAt: -1},
-	kindFunc:      {typeInWord2: true, strAt: -1, typeAt: -1},
-	kindFuncProto: {typeInWord2: true, memberWords: 2, strAt: 0, typeAt: 1},
-	kindVar:       {typeInWord2: true, extra: 1, strAt: -1, typeAt: -1},
-	kindDatasec:   {memberWords: 3, strAt: -1, typeAt: 0},
-	kindFloat:     {strAt: -1, typeAt: -1},
-	kindDeclTag:   {typeInWord2: true, extra: 1, strAt: -1, typeAt: -1},
-	kindTypeTag:   {typeInWord2: true, strAt: -1, typeAt: -1},
-	kindEnum64:    {memberWords: 3, strAt: 0, typeAt: -1},
-}
-
-// shapeOf returns the shape of a record from its info word.
-func shapeOf(info uint32) (recordShape, int, bool) {
-	kind := int(info >> 24 & 0x1f)
-	if kind < kindInt || kind > kindEnum64 {
-		return recordShape{}, 0, false
-	}
-	s := shapes[kind]
-	return s, 3 + s.extra + int(info&0xffff)*s.memberWords, true
-}
-
 // forEachRef calls str for every string-offset word and typ for every
-// type-id word of the record r (whose length fits its shape).
+// type-id word of the record r, in btf.RecordRefs's order.
 func forEachRef(r []uint32, str, typ func(*uint32)) {
-	s, _, _ := shapeOf(r[1])
-	str(&r[0])
-	if s.typeInWord2 {
-		typ(&r[2])
-	}
-	for _, i := range s.extraTypes {
-		typ(&r[3+i])
-	}
-	if s.memberWords == 0 {
-		return
-	}
-	for m := 3 + s.extra; m+s.memberWords <= len(r); m += s.memberWords {
-		if s.strAt >= 0 {
-			str(&r[m+s.strAt])
+	btf.RecordRefs(r, func(i int, isType bool) {
+		if isType {
+			typ(&r[i])
+		} else {
+			str(&r[i])
 		}
-		if s.typeAt >= 0 {
-			typ(&r[m+s.typeAt])
-		}
-	}
+	})
 }
 
 // splitBTF is raw BTF cut into header, records and strings.
@@ -141,7 +62,7 @@ func splitRaw(raw []byte) (*splitBTF, error) {
 			return nil, errNotStructural
 		}
 		info := le.Uint32(words[off+4:])
-		_, n, ok := shapeOf(info)
+		n, ok := btf.RecordLen(info)
 		if !ok || off+4*n > len(words) {
 			return nil, errNotStructural
 		}
@@ -199,16 +120,29 @@ func identities(sb *splitBTF, name func(off uint32) (string, bool)) ([]uint64, e
 			binary.LittleEndian.PutUint64(buf[:], v)
 			d.Write(buf[:])
 		}
-		s, _, _ := shapeOf(r[1])
 		n, ok := name(r[0])
 		if !ok {
 			return 0, errNotStructural
 		}
 		d.WriteString(n)
 		put(uint64(r[1]))
-		kind := r[1] >> 24 & 0x1f
-		deep := kind != kindStruct && kind != kindUnion
-		if s.typeInWord2 {
+		kind := btf.InfoKind(r[1])
+		deep := !kind.IsComposite()
+		// Which words past the name are type ids (refs) and names
+		// (skip), in record order.
+		refs, skip := map[int]bool{}, map[int]bool{}
+		var names []int
+		btf.RecordRefs(r, func(i int, isType bool) {
+			switch {
+			case i == 0:
+			case isType:
+				refs[i] = true
+			default:
+				skip[i] = true
+				names = append(names, i)
+			}
+		})
+		if refs[2] {
 			if deep {
 				k, err := key(r[2], depth+1)
 				if err != nil {
@@ -219,30 +153,20 @@ func identities(sb *splitBTF, name func(off uint32) (string, bool)) ([]uint64, e
 		} else {
 			put(uint64(r[2]))
 		}
-		refs, skip := map[int]bool{}, map[int]bool{}
-		for _, i := range s.extraTypes {
-			refs[3+i] = true
-		}
-		for m := 3 + s.extra; s.memberWords > 0 && m+s.memberWords <= len(r); m += s.memberWords {
-			if s.typeAt >= 0 {
-				refs[m+s.typeAt] = true
+		for _, i := range names {
+			mn, ok := name(r[i])
+			if !ok {
+				return 0, errNotStructural
 			}
-			if s.strAt >= 0 {
-				skip[m+s.strAt] = true
-				mn, ok := name(r[m+s.strAt])
-				if !ok {
-					return 0, errNotStructural
-				}
-				d.WriteString(mn)
-				d.Write([]byte{0})
-			}
+			d.WriteString(mn)
+			d.Write([]byte{0})
 		}
 		for i := 3; i < len(r); i++ {
 			switch {
 			case skip[i]:
 			case !refs[i]:
 				put(uint64(r[i]))
-			case deep && kind != kindDatasec:
+			case deep && kind != btf.KindDatasec:
 				k, err := key(r[i], depth+1)
 				if err != nil {
 					return 0, err

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/btfhub/btfhub/btf"
 )
 
 // This file stores a group's type records column by column (pack format
@@ -26,33 +28,32 @@ const (
 	numColumns
 )
 
-// columnOf returns the column of word i of a record of shape s whose
-// members start at word m0 (3 plus its extra words).
-func columnOf(s recordShape, kind, i, m0 int) int {
-	switch {
-	case i == 0:
-		return colName
-	case i == 1:
-		return colInfo
-	case i == 2:
-		return colSizeType
-	case i < m0:
-		for _, t := range s.extraTypes {
-			if i-3 == t {
-				return colType
-			}
+// columnsOf returns the column of each word of a record of n words whose
+// info word is info, in cols (reused). Word 2 stays in its own column
+// whether it holds a size or a type.
+func columnsOf(info uint32, n int, cols, scratch []uint32) ([]uint32, []uint32) {
+	scratch = append(scratch[:0], make([]uint32, n)...)
+	scratch[1] = info
+	cols = append(cols[:0], make([]uint32, n)...)
+	for i := range cols {
+		cols[i] = colOther
+	}
+	cols[0], cols[1], cols[2] = colName, colInfo, colSizeType
+	btf.RecordRefs(scratch, func(i int, isType bool) {
+		switch {
+		case i < 3:
+		case isType:
+			cols[i] = colType
+		default:
+			cols[i] = colMemberName
 		}
-		return colOther
+	})
+	if btf.InfoKind(info).IsComposite() {
+		for i := 5; i < n; i += 3 {
+			cols[i] = colMemberOffset
+		}
 	}
-	switch j := (i - m0) % s.memberWords; {
-	case j == s.strAt:
-		return colMemberName
-	case j == s.typeAt:
-		return colType
-	case j == 2 && (kind == kindStruct || kind == kindUnion):
-		return colMemberOffset
-	}
-	return colOther
+	return cols, scratch
 }
 
 // zigzag maps a signed delta to an unsigned varint value.
@@ -67,14 +68,14 @@ func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 func appendColumns(out []byte, words []uint32) []byte {
 	var cols [numColumns][]byte
 	var lastName uint32
+	var roles, scratch []uint32
 	for off := 0; off < len(words); {
-		s, size, _ := shapeOf(words[off+1])
-		kind := int(words[off+1] >> 24 & 0x1f)
-		m0 := 3 + s.extra
+		size, _ := btf.RecordLen(words[off+1])
+		roles, scratch = columnsOf(words[off+1], size, roles, scratch)
 		var prevOff uint32
 		for i := 0; i < size; i++ {
 			w := words[off+i]
-			c := columnOf(s, kind, i, m0)
+			c := int(roles[i])
 			switch c {
 			case colMemberName:
 				cols[c] = binary.AppendUvarint(cols[c], zigzag(int64(w)-int64(lastName)))
@@ -133,9 +134,9 @@ func parseColumns(b []byte, at int) ([]uint32, []uint32, []byte, error) {
 		if k <= 0 || info > math.MaxUint32 {
 			return bad("record %d: info word", nrecords)
 		}
-		_, size, ok := shapeOf(uint32(info))
+		size, ok := btf.RecordLen(uint32(info))
 		if !ok {
-			return bad("record %d: unknown kind %d", nrecords, info>>24&0x1f)
+			return bad("record %d: unknown kind %d", nrecords, btf.InfoKind(uint32(info)))
 		}
 		if nwords += size; nwords > total {
 			return bad("record %d: more words than the columns hold", nrecords)
@@ -145,14 +146,14 @@ func parseColumns(b []byte, at int) ([]uint32, []uint32, []byte, error) {
 	words := make([]uint32, 0, nwords)
 	recOff := make([]uint32, 1, nrecords+1)
 	var lastName uint32
+	var roles, scratch []uint32
 	for len(cols[colInfo]) > 0 {
 		info, _ := next(colInfo) // checked above
-		s, size, _ := shapeOf(uint32(info))
-		kind := int(info >> 24 & 0x1f)
-		m0 := 3 + s.extra
+		size, _ := btf.RecordLen(uint32(info))
+		roles, scratch = columnsOf(uint32(info), size, roles, scratch)
 		var prevOff uint32
 		for i := 0; i < size; i++ {
-			c := columnOf(s, kind, i, m0)
+			c := int(roles[i])
 			if c == colInfo {
 				words = append(words, uint32(info))
 				continue

@@ -136,8 +136,12 @@ type Member struct {
 	RawOffset uint32
 }
 
-// Member returns member i of a STRUCT or UNION; i must be below Vlen.
+// Member returns member i of a STRUCT or UNION, and the zero Member when
+// t is of another kind or i is not below Vlen.
 func (t Type) Member(i int) Member {
+	if !t.Kind().IsComposite() || uint(i) >= uint(t.Vlen()) {
+		return Member{}
+	}
 	w := t.w[3+3*i : 6+3*i]
 	m := Member{NameOff: w[0], Type: TypeID(w[1]), BitOffset: w[2], RawOffset: w[2]}
 	if w[0] != 0 {
@@ -161,10 +165,15 @@ type EnumValue struct {
 	Value uint64
 }
 
-// EnumValue returns value i of an ENUM or ENUM64; i must be below Vlen.
+// EnumValue returns value i of an ENUM or ENUM64, and the zero EnumValue
+// when t is of another kind or i is not below Vlen.
 func (t Type) EnumValue(i int) EnumValue {
 	var v EnumValue
-	if t.Kind() == KindEnum64 {
+	k := t.Kind()
+	if k != KindEnum && k != KindEnum64 || uint(i) >= uint(t.Vlen()) {
+		return v
+	}
+	if k == KindEnum64 {
 		w := t.w[3+3*i : 6+3*i]
 		v = EnumValue{NameOff: w[0], Value: uint64(w[2])<<32 | uint64(w[1])}
 	} else {
@@ -185,8 +194,12 @@ type Param struct {
 	Type    TypeID
 }
 
-// Param returns parameter i of a FUNC_PROTO; i must be below Vlen.
+// Param returns parameter i of a FUNC_PROTO, and the zero Param when t is
+// of another kind or i is not below Vlen.
 func (t Type) Param(i int) Param {
+	if t.Kind() != KindFuncProto || uint(i) >= uint(t.Vlen()) {
+		return Param{}
+	}
 	w := t.w[3+2*i : 5+2*i]
 	p := Param{NameOff: w[0], Type: TypeID(w[1])}
 	if w[0] != 0 {
@@ -213,8 +226,12 @@ type VarSecinfo struct {
 	Size   uint32 // size of the variable
 }
 
-// VarSecinfo returns variable i of a DATASEC; i must be below Vlen.
+// VarSecinfo returns variable i of a DATASEC, and the zero VarSecinfo when
+// t is of another kind or i is not below Vlen.
 func (t Type) VarSecinfo(i int) VarSecinfo {
+	if t.Kind() != KindDatasec || uint(i) >= uint(t.Vlen()) {
+		return VarSecinfo{}
+	}
 	w := t.w[3+3*i : 6+3*i]
 	return VarSecinfo{Type: TypeID(w[0]), Offset: w[1], Size: w[2]}
 }

@@ -35,8 +35,8 @@ const (
 	kEnum64    = uint32(btf.KindEnum64)
 )
 
-func kindOf(info uint32) uint32 { return info >> 24 & 0x1f }
-func vlenOf(info uint32) int    { return int(info & 0xffff) }
+func kindOf(info uint32) uint32 { return uint32(btf.InfoKind(info)) }
+func vlenOf(info uint32) int    { return btf.InfoVlen(info) }
 
 // voidRec is the record of type 0 as libbpf sees it: all zeros.
 var voidRec = []uint32{0, 0, 0}

@@ -13,7 +13,7 @@ func errKind(k uint32) error {
 
 // fwdKind is btf_fwd_kind: what a FWD declares.
 func fwdKind(info uint32) uint32 {
-	if info>>31 != 0 {
+	if btf.InfoKindFlag(info) {
 		return kUnion
 	}
 	return kStruct

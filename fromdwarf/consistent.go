@@ -199,11 +199,11 @@ func (m *merger) addHeld() bool {
 		h := &m.held[k]
 		protoID := m.nextID
 		m.words = append(m.words, h.proto...)
-		m.words = append(m.words, h.name, uint32(btf.KindFunc)<<24|uint32(btf.LinkageStatic), protoID)
+		m.words = append(m.words, h.name, btf.MakeInfo(btf.KindFunc, false, int(btf.LinkageStatic)), protoID)
 		fnID := protoID + 1
 		m.nextID += 2
 		for _, t := range h.tags {
-			m.words = append(m.words, t.value, uint32(btf.KindDeclTag)<<24, fnID, uint32(t.comp))
+			m.words = append(m.words, t.value, btf.MakeInfo(btf.KindDeclTag, false, 0), fnID, uint32(t.comp))
 			m.nextID++
 		}
 	}

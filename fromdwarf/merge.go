@@ -161,11 +161,11 @@ func (m *merger) add(o *cuOut) {
 		start := len(m.words)
 		m.words = append(m.words, f.proto...)
 		relocate(m.words[start:], sm, base, 0)
-		m.words = append(m.words, sm.get(f.name), uint32(btf.KindFunc)<<24|uint32(btf.LinkageStatic), protoID)
+		m.words = append(m.words, sm.get(f.name), btf.MakeInfo(btf.KindFunc, false, int(btf.LinkageStatic)), protoID)
 		fnID := protoID + 1
 		m.nextID += 2
 		for _, t := range f.tags {
-			m.words = append(m.words, sm.get(t.value), uint32(btf.KindDeclTag)<<24, fnID, uint32(t.comp))
+			m.words = append(m.words, sm.get(t.value), btf.MakeInfo(btf.KindDeclTag, false, 0), fnID, uint32(t.comp))
 			m.nextID++
 		}
 	}
@@ -174,11 +174,11 @@ func (m *merger) add(o *cuOut) {
 		if typ != 0 {
 			typ += base
 		}
-		m.words = append(m.words, sm.get(v.name), uint32(btf.KindVar)<<24, typ, uint32(v.linkage))
+		m.words = append(m.words, sm.get(v.name), btf.MakeInfo(btf.KindVar, false, 0), typ, uint32(v.linkage))
 		varID := m.nextID
 		m.nextID++
 		for _, t := range v.tags {
-			m.words = append(m.words, sm.get(t.value), uint32(btf.KindDeclTag)<<24, varID, uint32(t.comp))
+			m.words = append(m.words, sm.get(t.value), btf.MakeInfo(btf.KindDeclTag, false, 0), varID, uint32(t.comp))
 			m.nextID++
 		}
 		m.secinfo = append(m.secinfo, btf.VarSecinfo{Type: btf.TypeID(varID), Offset: v.off, Size: v.size})
@@ -204,7 +204,7 @@ func (m *merger) finish() ([]uint32, string, error) {
 		}
 		slices.SortStableFunc(m.secinfo, func(a, b btf.VarSecinfo) int { return cmp.Compare(a.Offset, b.Offset) })
 		last := m.secinfo[n-1]
-		m.words = append(m.words, m.str([]byte(percpuSection)), uint32(btf.KindDatasec)<<24|uint32(n), last.Offset+last.Size)
+		m.words = append(m.words, m.str([]byte(percpuSection)), btf.MakeInfo(btf.KindDatasec, false, n), last.Offset+last.Size)
 		for _, v := range m.secinfo {
 			m.words = append(m.words, uint32(v.Type), v.Offset, v.Size)
 		}
@@ -228,8 +228,8 @@ func relocate(w []uint32, sm *strMapper, base, index uint32) {
 	}
 	for len(w) >= 3 {
 		w[0] = sm.get(w[0])
-		kind := btf.Kind(w[1] >> 24 & 0x1f)
-		vlen := int(w[1] & 0xffff)
+		kind := btf.InfoKind(w[1])
+		vlen := btf.InfoVlen(w[1])
 		n := 3
 		switch kind {
 		case btf.KindInt:

@@ -54,11 +54,7 @@ func (m *marks) emit() (*btf.Spec, []btf.TypeID, error) {
 			}
 			// The kind flag only changes how offsets are read when a
 			// member is a bitfield; without one, both readings agree.
-			info = info&^(1<<31|0xffff) | uint32(n)
-			if bitfields {
-				info |= 1 << 31
-			}
-			rec[1] = info
+			rec[1] = btf.WithKindFlag(btf.WithVlen(info, n), bitfields)
 		case k == btf.KindEnum, k == btf.KindEnum64:
 			for i := range t.Vlen() {
 				v := t.EnumValue(i)
