@@ -312,13 +312,12 @@ func (t *Tree) commit(e index.Entry, tarball []byte, force bool) (Outcome, error
 		if err := r.MkdirAll(path.Dir(rel), 0o755); err != nil {
 			return Failed, err
 		}
+		hook(hookBeforeTarball, rel)
 		if err := r.WriteFile(rel, tarball, 0o644); err != nil {
 			return Failed, err
 		}
 	}
-	if testHookBeforeCatalogue != nil {
-		testHookBeforeCatalogue()
-	}
+	hook(hookBeforeCatalogue, rel)
 	c.Put(e)
 	if recorded {
 		c.RemoveRecord(e.Distro, e.Version, e.Arch, e.Source)
@@ -326,9 +325,32 @@ func (t *Tree) commit(e index.Entry, tarball []byte, force bool) (Outcome, error
 	if err := t.writeCatalogue(c); err != nil {
 		return Failed, err
 	}
+	hook(hookAfterCatalogue, rel)
 	return outcome, nil
 }
 
-// testHookBeforeCatalogue lets tests kill a writer between its two
-// writes.
-var testHookBeforeCatalogue func()
+// The points of commit where tests stop a writer (see testHook), all
+// under the tree's lock.
+const (
+	// hookBeforeTarball: the tarball's directory exists, the tarball is
+	// not written yet.
+	hookBeforeTarball = "before-tarball"
+	// hookBeforeCatalogue: the tarball is in place, the catalogue does not
+	// list it yet.
+	hookBeforeCatalogue = "before-catalogue"
+	// hookAfterCatalogue: the catalogue lists the kernel; the lock is
+	// still held.
+	hookAfterCatalogue = "after-catalogue"
+)
+
+// testHook, when a test sets it (before any writer runs), is called at
+// each hook point of commit with the tarball's path beneath the tree, so
+// that the test can kill the process at a known point rather than at a
+// time.
+var testHook func(point, rel string)
+
+func hook(point, rel string) {
+	if testHook != nil {
+		testHook(point, rel)
+	}
+}

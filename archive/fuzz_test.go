@@ -3,8 +3,6 @@ package archive
 import (
 	"bytes"
 	"testing"
-
-	"github.com/btfhub/btfhub/pkgread"
 )
 
 // FuzzReadTarball: no tarball may panic, return a file that breaks the
@@ -14,9 +12,9 @@ func FuzzReadTarball(f *testing.F) {
 	f.Add(makeTarXZ(f, tarEntry{name: "r.btf", data: btfData}))
 	f.Add(makeTarXZ(f, tarEntry{name: "../r.btf", data: btfData}))
 	f.Add(makeTarXZ(f, tarEntry{name: "r.btf", typ: '2', linkname: "/etc/passwd"}))
+	// The fuzzer runs the pure-Go decoder, not a process per input.
+	f.Setenv("BTFHUB_XZ", "go")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// The fuzzer runs the pure-Go decoder, not a process per input.
-		pkgread.ExternalXZ = false
 		name, raw, err := ReadTarball(bytes.NewReader(data), 1<<20)
 		if err != nil {
 			return

@@ -82,7 +82,10 @@ func testPackRoundTrip(t *testing.T, opt PackOptions) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, _ := p.Entries()
+	entries, err := p.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(entries) != len(kernels) {
 		t.Fatalf("%d entries", len(entries))
 	}
@@ -104,15 +107,18 @@ func testPackRoundTrip(t *testing.T, opt PackOptions) {
 	if opt.GroupSize == 0 && a.Len() > single*11/10 {
 		t.Fatalf("pack of %d bytes, more than 1.1 x the %d of its two distinct kernels", a.Len(), single)
 	}
-	if problems, _ := p.Verify(); len(problems) != 0 {
-		t.Fatal(problems)
+	if problems, err := p.Verify(); err != nil || len(problems) != 0 {
+		t.Fatal(problems, err)
 	}
 	// Unpack gives a tree with the same kernels.
 	dir := t.TempDir()
 	if err := Unpack(p, dir); err != nil {
 		t.Fatal(err)
 	}
-	tr, _ := OpenTree(dir)
+	tr, err := OpenTree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if problems, err := tr.Verify(); err != nil || len(problems) != 0 {
 		t.Fatal(problems, err)
 	}
@@ -266,20 +272,34 @@ func TestPackFileThroughTree(t *testing.T) {
 	if _, err := Add(dir, inputs, AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"}); err != nil {
 		t.Fatal(err)
 	}
-	tr, _ := OpenTree(dir)
+	tr, err := OpenTree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(t.TempDir(), "a.pack")
-	f, _ := os.Create(path)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := WritePack(f, tr); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	st, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	te, _ := tr.Entries()
-	pe, _ := st.Entries()
+	te, err := tr.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe, err := st.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(te) != len(pe) || te[0] != pe[0] || te[1] != pe[1] {
 		t.Fatalf("pack entries %v, tree %v", pe, te)
 	}

@@ -14,9 +14,9 @@ func FuzzOpen(f *testing.F) {
 	f.Add(makeRPM(f, "gzip", []file{{name: "usr/lib/debug/lib/modules/5.14/vmlinux", data: fakeELF}}))
 	f.Add(makeRPM(f, "", []file{{name: "usr/lib/debug/lib/modules/5.14/vmlinux", data: fakeELF}}))
 	f.Add([]byte(arMagic))
+	// The fuzzer runs the pure-Go decoders, not a process per input.
+	f.Setenv(xzEnv, "go")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// The fuzzer runs the pure-Go decoders, not a process per input.
-		ExternalXZ = false
 		p, err := Open(bytes.NewReader(data))
 		if err != nil {
 			return

@@ -10,18 +10,17 @@ import (
 	"sync"
 )
 
-// ExternalXZ makes xz streams decompress through the xz tool (liblzma)
-// when it is installed: on a Debian debug package it is about 15 times
-// faster than the pure-Go decoder (9 s against 140 s for the 600 MB
-// vmlinux of linux-image-6.1.0-53-cloud-amd64-dbg). The data still flows
-// through a pipe; nothing touches the disk. Setting the environment
-// variable BTFHUB_XZ=go, or this variable to false, uses the pure-Go
-// decoder.
-var ExternalXZ = os.Getenv("BTFHUB_XZ") != "go"
+// xzEnv is the environment variable that chooses the xz decoder:
+// BTFHUB_XZ=go forces the pure-Go decoder; anything else (or nothing)
+// uses the xz tool when it is on PATH (see the package doc).
+const xzEnv = "BTFHUB_XZ"
 
-// xzTool returns the path of the xz tool, or "" when it is not to be used.
+// xzTool returns the path of the xz tool, or "" when xz streams are to be
+// decoded in Go: BTFHUB_XZ=go, or no xz on PATH. Both are read at each
+// call, so that the choice follows the process's environment, which tests
+// set with t.Setenv, rather than a mutable package variable.
 func xzTool() string {
-	if !ExternalXZ {
+	if os.Getenv(xzEnv) == "go" {
 		return ""
 	}
 	p, err := exec.LookPath("xz")

@@ -19,7 +19,6 @@ import (
 	"github.com/btfhub/btfhub/archive"
 	"github.com/btfhub/btfhub/index"
 	"github.com/btfhub/btfhub/internal/testutil"
-	"github.com/btfhub/btfhub/pkgread"
 )
 
 var (
@@ -116,11 +115,10 @@ func BenchmarkTreeExtract(b *testing.B) {
 }
 
 // BenchmarkTreeExtractGoXZ is BenchmarkTreeExtract with the pure-Go xz
-// decoder.
+// decoder (BTFHUB_XZ=go).
 func BenchmarkTreeExtractGoXZ(b *testing.B) {
 	setup(b)
-	pkgread.ExternalXZ = false
-	defer func() { pkgread.ExternalXZ = true }()
+	b.Setenv("BTFHUB_XZ", "go")
 	k := middle().Key()
 	for b.Loop() {
 		if _, err := tree.ReadBTF(k); err != nil {
