@@ -51,7 +51,13 @@ func (c *cuEnc) proto(i int, subprogram bool) ([]uint32, bool) {
 		rec = append(rec, 0, 0)
 		n++
 	}
-	rec[1] = uint32(btf.KindFuncProto)<<24 | uint32(n)&0xffff
+	if n > 0xffff {
+		// The record must hold as many parameters as its vlen says:
+		// merge walks the records by it.
+		c.warn(i, "prototype has more parameters than BTF can hold; dropping the rest")
+		rec, n = rec[:3+2*0xffff], 0xffff
+	}
+	rec[1] = uint32(btf.KindFuncProto)<<24 | uint32(n)
 	return rec, named
 }
 

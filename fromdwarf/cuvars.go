@@ -80,7 +80,7 @@ func (c *cuEnc) locationAddr(v []byte) (uint64, bool) {
 		cur := &cursor{b: v, off: 1, bo: c.bo}
 		idx := cur.uleb()
 		pos := c.addrBase + idx*uint64(c.addrSize)
-		if cur.err != nil || idx > uint64(len(c.addr)) || pos < c.addrBase || pos+uint64(c.addrSize) > uint64(len(c.addr)) {
+		if cur.err != nil || idx > uint64(len(c.addr)) || pos < c.addrBase || pos > uint64(len(c.addr)) || uint64(len(c.addr))-pos < uint64(c.addrSize) {
 			return 0, false
 		}
 		ac := &cursor{b: c.addr, off: int(pos), bo: c.bo}
