@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/btfhub/btfhub/internal/readguard"
 )
 
 // ELF section names that hold BTF.
@@ -34,14 +36,14 @@ type elfFile struct {
 }
 
 // openELF parses the ELF headers of r. debug/elf has had panics on
-// malformed input, so any panic becomes an error.
-func openELF(r io.ReaderAt) (ef *elfFile, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			ef, err = nil, fmt.Errorf("btf: reading ELF: malformed file (%v)", p)
-		}
-	}()
-	f, err := elf.NewFile(r)
+// malformed input (see package readguard): a panic becomes an error.
+func openELF(r io.ReaderAt) (*elfFile, error) {
+	var f *elf.File
+	err := readguard.Run(func() error {
+		var err error
+		f, err = elf.NewFile(r)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("btf: reading ELF: %w", err)
 	}

@@ -2,7 +2,6 @@ package dedup
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 
@@ -127,18 +126,16 @@ func (s *Stream) Add(words []uint32) {
 }
 
 // work processes batches until it has caught up with Add.
+//
+// The types are not validated yet (Finish's spec is). process checks what
+// the passes rely on to stay in bounds: every record is whole and of a
+// known kind, its length given by its kind and vlen (recordWords), and
+// every type id it refers to is below the next id (refsBefore). Records
+// are compared only once their info words are equal, so of equal length.
+// Anything else wrong in them makes the stream fail (s.fail), and Finish
+// leaves it to Dedup, which reports it.
 func (s *Stream) work() {
 	defer s.wg.Done()
-	defer func() {
-		// The types are not validated yet (Finish's spec is): whatever
-		// goes wrong on them, Dedup reports it.
-		if p := recover(); p != nil {
-			s.mu.Lock()
-			s.running = false
-			s.mu.Unlock()
-			s.fail(fmt.Sprint("panic: ", p))
-		}
-	}()
 	for {
 		s.mu.Lock()
 		w := s.latest

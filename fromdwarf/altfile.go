@@ -165,9 +165,6 @@ func openAltPath(link *AltLink, path string) (*altFile, error) {
 // used (on error too).
 func loadAlt(link *AltLink, name string, image []byte, release func()) (a *altFile, err error) {
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%w: decoder failure: %v", ErrMalformed, p)
-		}
 		if err != nil {
 			if release != nil {
 				release()
@@ -175,7 +172,7 @@ func loadAlt(link *AltLink, name string, image []byte, release func()) (a *altFi
 			err = fmt.Errorf("supplementary file %s: %w", name, err)
 		}
 	}()
-	f, err := elf.NewFile(bytes.NewReader(image))
+	f, err := newELF(bytes.NewReader(image))
 	if err != nil {
 		return nil, err
 	}

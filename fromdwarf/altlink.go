@@ -56,7 +56,7 @@ const maxLinkSection = 64 << 10
 // ReadAltLink returns the link of the ELF file r to a supplementary DWARF
 // file, or nil when its DWARF has none.
 func ReadAltLink(r io.ReaderAt) (*AltLink, error) {
-	f, err := elf.NewFile(r)
+	f, err := newELF(r)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func smallSection(s *elf.Section) ([]byte, error) {
 	if s.Type == elf.SHT_NOBITS || s.Size > maxLinkSection {
 		return nil, fmt.Errorf("%w: section %s: %d bytes of type %s", ErrMalformed, s.Name, s.Size, s.Type)
 	}
-	b, err := s.Data()
+	b, err := elfData(s)
 	if err != nil {
 		return nil, fmt.Errorf("section %s: %w", s.Name, err)
 	}
@@ -161,7 +161,7 @@ func buildID(f *elf.File) ([]byte, error) {
 		if s.Type != elf.SHT_NOTE || s.Size > maxLinkSection {
 			continue
 		}
-		b, err := s.Data()
+		b, err := elfData(s)
 		if err != nil {
 			return nil, fmt.Errorf("section %s: %w", s.Name, err)
 		}
@@ -189,7 +189,7 @@ func buildID(f *elf.File) ([]byte, error) {
 // it returns nil when its id (see AltLink.ID) is l's, or l has none, and
 // an error wrapping ErrAltMismatch, giving both ids, when not.
 func (l *AltLink) Match(r io.ReaderAt) error {
-	f, err := elf.NewFile(r)
+	f, err := newELF(r)
 	if err != nil {
 		return err
 	}

@@ -578,7 +578,7 @@ func (r *unitReader) strx(c *cursor, idx uint64, skip bool) value {
 	}
 	n := uint64(r.u.offSize)
 	pos := r.strBase + idx*n
-	if idx > uint64(len(r.d.strOffsets)) || pos+n > uint64(len(r.d.strOffsets)) || pos < r.strBase {
+	if idx > uint64(len(r.d.strOffsets)) || pos < r.strBase || pos > uint64(len(r.d.strOffsets)) || uint64(len(r.d.strOffsets))-pos < n {
 		c.fail(fmt.Errorf("string index %d out of range of .debug_str_offsets", idx))
 		return value{}
 	}

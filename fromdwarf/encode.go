@@ -83,19 +83,12 @@ func encode(r io.ReaderAt, path string, image []byte, release func(), opts *Opti
 		alt.close()
 	}
 	defer done()
-	defer func() {
-		// debug/dwarf and debug/elf may panic on some malformed inputs;
-		// corrupt input is an error, never a crash.
-		if p := recover(); p != nil {
-			spec, st, err = nil, nil, fmt.Errorf("%w: decoder failure: %v", ErrMalformed, p)
-		}
-	}()
 	if opts == nil {
 		opts = &Options{}
 	}
 	st = &Stats{}
 	t0 := time.Now()
-	f, err := elf.NewFile(r)
+	f, err := newELF(r)
 	if err != nil {
 		return nil, nil, err
 	}

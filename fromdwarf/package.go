@@ -2,7 +2,6 @@ package fromdwarf
 
 import (
 	"bytes"
-	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -209,7 +208,7 @@ func (e *PackageELF) release() {
 // ELF file in buf that encoding does not read (unreadRanges). It does
 // nothing when buf is in the heap, or not an ELF file.
 func discardUnread(buf *pkgread.Buffer) {
-	f, err := elf.NewFile(bytes.NewReader(buf.Bytes()))
+	f, err := newELF(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		return // encoding reports it
 	}

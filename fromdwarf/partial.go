@@ -281,6 +281,11 @@ func (im *importer) load(set *unitSet, k int, at uint64, any bool) (int32, error
 	if err != nil {
 		return 0, &DIEError{CU: c.out.name, CUOffset: c.dies[0].off, Offset: at, Msg: "reading a partial unit", Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 	}
+	if len(dies) == 0 {
+		// A unit of padding only: no DIE to root or refer to.
+		im.loaded[key] = notLoadable
+		return notLoadable, nil
+	}
 	if set.alt {
 		rebaseAlt(dies)
 	}

@@ -89,7 +89,7 @@ func sectionData(f *elf.File, s *elf.Section, image []byte, relocated bool) ([]b
 		}
 		return image[s.Offset:end:end], nil
 	}
-	return s.Data()
+	return elfData(s)
 }
 
 // applyRelocations applies the relocations of section rels to b, the
@@ -100,14 +100,14 @@ func applyRelocations(f *elf.File, rels *elf.Section, b []byte) error {
 	if rels.Type != elf.SHT_RELA || f.Class != elf.ELFCLASS64 {
 		return fmt.Errorf("%w: relocations of type %s in a %s file", ErrUnsupported, rels.Type, f.Class)
 	}
-	data, err := rels.Data()
+	data, err := elfData(rels)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rels.Name, err)
 	}
 	if len(data)%24 != 0 {
 		return fmt.Errorf("%s: size %d is not a multiple of 24", rels.Name, len(data))
 	}
-	syms, err := f.Symbols()
+	syms, err := elfSymbols(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rels.Name, err)
 	}

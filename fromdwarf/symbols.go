@@ -35,7 +35,7 @@ type percpuVar struct {
 // STT_OBJECT symbols of .data..percpu with valid BTF names.
 func readSymbols(f *elf.File, withVars bool) (*symbols, error) {
 	s := &symbols{funcs: map[string]int{}}
-	syms, err := f.Symbols()
+	syms, err := elfSymbols(f)
 	if err != nil && err != elf.ErrNoSymbols {
 		return nil, err
 	}

@@ -120,12 +120,8 @@ func encodeUnits(d *dwarfData, f *elf.File, syms *symbols, opts *Options, st *St
 //
 // The DIEs of the partial units (dwz) that it imports or refers to, found
 // through sets, are encoded with it.
-func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader, sets *unitSets) (out *cuOut, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, &DIEError{CUOffset: u.dieOff, Offset: u.dieOff, Msg: fmt.Sprintf("decoder failure: %v", p), Err: ErrMalformed}
-		}
-	}()
+func (c *cuEnc) encodeUnit(d *dwarfData, u *unitHeader, sets *unitSets) (*cuOut, error) {
+	var err error
 	c.out = &cuOut{strs: [][]byte{nil}, addedInt: -1}
 	if c.strIdx == nil {
 		c.strIdx = make(map[uintptr]uint32, 4096)

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"path"
 	"strings"
+
+	"github.com/btfhub/btfhub/internal/readguard"
 )
 
 // sourceName returns the stem of the source file an object was compiled
@@ -13,19 +15,23 @@ import (
 // say. It looks at STT_FILE symbols, which clang writes for objects it
 // compiles, and then at the file names of the object's .BTF.ext line info,
 // which survive linking with bpftool gen object.
-func sourceName(data []byte) (name string) {
-	defer func() {
-		// debug/elf has had panics on malformed input; a name is not
-		// worth failing for.
-		if recover() != nil {
-			name = ""
-		}
-	}()
-	f, err := elf.NewFile(bytes.NewReader(data))
-	if err != nil {
+func sourceName(data []byte) string {
+	// debug/elf has had panics on malformed input (see package
+	// readguard); a name is not worth failing for.
+	var f *elf.File
+	if readguard.Run(func() error {
+		var err error
+		f, err = elf.NewFile(bytes.NewReader(data))
+		return err
+	}) != nil {
 		return ""
 	}
-	if syms, err := f.Symbols(); err == nil {
+	var syms []elf.Symbol
+	if readguard.Run(func() error {
+		var err error
+		syms, err = f.Symbols()
+		return err
+	}) == nil {
 		for _, s := range syms {
 			if elf.ST_TYPE(s.Info) == elf.STT_FILE && s.Name != "" {
 				return stem(s.Name)
@@ -57,12 +63,15 @@ func lineInfoFile(f *elf.File) string {
 	if btfSec == nil || extSec == nil {
 		return ""
 	}
-	raw, err := btfSec.Data()
-	if err != nil {
-		return ""
-	}
-	ext, err := extSec.Data()
-	if err != nil {
+	var raw, ext []byte
+	if readguard.Run(func() error {
+		var err error
+		if raw, err = btfSec.Data(); err != nil {
+			return err
+		}
+		ext, err = extSec.Data()
+		return err
+	}) != nil {
 		return ""
 	}
 	strs, bo := btfStrings(raw)
