@@ -1,6 +1,7 @@
 package btf_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -71,4 +72,27 @@ func ExampleDecode_error() {
 	fmt.Println(err)
 	// Output:
 	// btf: type [1] at offset 0x1c: unknown kind 31
+}
+
+// Load a kernel's BTF as btfhub-archive stores it (xz-compressed), and look
+// a struct up by a name that several structs of the kernel share.
+func ExampleLoadSpec_xz() {
+	spec, err := btf.LoadSpec("../testdata/kernels/6.1.0-53-cloud-amd64.btf.xz", nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	fmt.Println(spec.NumTypes(), "types")
+	_, err = spec.TypeByName("perf_aux_event", btf.KindStruct)
+	if errors.Is(err, btf.ErrMultipleMatches) {
+		for _, id := range spec.TypeIDsByName("perf_aux_event") {
+			t, _ := spec.Type(id)
+			fmt.Printf("[%d] %s %s, %d bytes\n", id, t.Kind(), t.Name(), t.Size())
+		}
+	}
+	// Output:
+	// 95057 types
+	// [10735] STRUCT perf_aux_event, 16 bytes
+	// [10736] STRUCT perf_aux_event, 16 bytes
+	// [10743] STRUCT perf_aux_event, 32 bytes
 }

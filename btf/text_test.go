@@ -159,7 +159,7 @@ func TestDumpSplitModules(t *testing.T) {
 			if _, err := os.Stat(path); err != nil {
 				testutil.Missing(t, "%s is missing: run scripts/fetch-testdata.sh (%v)", path, err)
 			}
-			spec, err := LoadSpec(path, base)
+			spec, err := LoadSpec(path, &LoadOptions{Base: base})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -364,7 +364,7 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(splitPath, split.Marshal(nil), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := btf.LoadSpec(splitPath, base); err != nil {
+	if _, err := btf.LoadSpec(splitPath, &btf.LoadOptions{Base: base}); err != nil {
 		t.Fatalf("split BTF with its base: %v", err)
 	}
 

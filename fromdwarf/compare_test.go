@@ -32,7 +32,7 @@ func paholeEncode(tb testing.TB, path, basePath string, base *btf.Spec, flags ..
 	if err := cmd.Run(); err != nil {
 		tb.Fatalf("pahole %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
-	s, err := btf.LoadSpec(out, base)
+	s, err := btf.LoadSpec(out, &btf.LoadOptions{Base: base})
 	if err != nil {
 		tb.Fatal(err)
 	}

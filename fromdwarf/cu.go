@@ -260,7 +260,7 @@ func (c *cuEnc) encode() {
 		// gets one. merge drops it when an earlier unit gave the index
 		// type.
 		c.out.addedInt = len(c.out.words)
-		c.out.words = append(c.out.words, c.str([]byte("int")), uint32(btf.KindInt)<<24, 4, uint32(btf.IntSigned)<<24|32)
+		c.out.words = append(c.out.words, c.str([]byte("int")), btf.MakeInfo(btf.KindInt, false, 0), 4, btf.Int{Encoding: btf.IntSigned, Bits: 32}.Word())
 		c.out.nTypes++
 	}
 	if !c.feat.NoDeclTag && c.annotated {

@@ -57,7 +57,7 @@ func (c *cuEnc) proto(i int, subprogram bool) ([]uint32, bool) {
 		c.warn(i, "prototype has more parameters than BTF can hold; dropping the rest")
 		rec, n = rec[:3+2*0xffff], 0xffff
 	}
-	rec[1] = uint32(btf.KindFuncProto)<<24 | uint32(n)
+	rec[1] = btf.MakeInfo(btf.KindFuncProto, false, n)
 	return rec, named
 }
 

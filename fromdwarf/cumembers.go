@@ -74,14 +74,10 @@ func (c *cuEnc) composite(i int) {
 			if off > 0xffffff || bits > 0xff {
 				c.warn(i, "member %d: bit offset %d or bitfield size %d does not fit BTF", k, off, bits)
 			}
-			off = bits<<24 | off&0xffffff
+			off = btf.MemberOffsetWord(bits, off)
 		}
 		ms[3*k], ms[3*k+1], ms[3*k+2] = name, typ, off
 	}
 	c.out.words = c.out.words[:start+3+3*n]
-	info := uint32(kind)<<24 | uint32(n)
-	if kflag {
-		info |= 1 << 31
-	}
-	c.out.words[start+1] = info
+	c.out.words[start+1] = btf.MakeInfo(kind, kflag, n)
 }

@@ -77,7 +77,7 @@ func (c *cuEnc) typeDeclTags() {
 			continue
 		}
 		for _, t := range tags {
-			c.out.words = append(c.out.words, t.value, uint32(btf.KindDeclTag)<<24, c.ids[i], uint32(t.comp))
+			c.out.words = append(c.out.words, t.value, btf.MakeInfo(btf.KindDeclTag, false, 0), c.ids[i], uint32(t.comp))
 			c.out.nTypes++
 		}
 	}

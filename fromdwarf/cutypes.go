@@ -45,11 +45,7 @@ func (c *cuEnc) ref(i int) uint32 {
 }
 
 func (c *cuEnc) rec(name []byte, kind btf.Kind, kflag bool, vlen int, sizeOrType uint32) {
-	info := uint32(kind)<<24 | uint32(vlen)&0xffff
-	if kflag {
-		info |= 1 << 31
-	}
-	c.out.words = append(c.out.words, c.str(name), info, sizeOrType)
+	c.out.words = append(c.out.words, c.str(name), btf.MakeInfo(kind, kflag, vlen), sizeOrType)
 }
 
 func (c *cuEnc) encodeType(i int, indexID uint32) {
@@ -124,7 +120,7 @@ func (c *cuEnc) baseType(i int) {
 		name, size = sanitizedInt, 4
 	}
 	c.rec(name, btf.KindInt, false, 0, uint32(size))
-	c.out.words = append(c.out.words, uint32(ienc)<<24|uint32(size*8)&0xff)
+	c.out.words = append(c.out.words, btf.Int{Encoding: ienc, Bits: uint32(size * 8)}.Word())
 }
 
 // Base type encodings (DW_ATE_*).
@@ -178,11 +174,7 @@ func (c *cuEnc) enum(i int) {
 			signed = enc == ateSigned || enc == ateSignedChar
 		}
 	}
-	info := uint32(kind)<<24 | uint32(n)
-	if signed {
-		info |= 1 << 31
-	}
-	c.out.words[start+1] = info
+	c.out.words[start+1] = btf.MakeInfo(kind, signed, n)
 }
 
 // array encodes a one-dimensional ARRAY whose length is the product of

@@ -129,8 +129,13 @@ func ScanPackage(r io.Reader, name string, opt PackageOptions, want func(name st
 			continue
 		}
 		// An ELF file, checked from its first bytes before the rest is
-		// read: a package can declare gigabytes of anything.
+		// read: a package can declare gigabytes of anything. A file of
+		// a .dwz directory that is not one cannot be a supplementary
+		// file, and is passed over.
 		if err := e.CheckELF(opt.Limits); err != nil {
+			if errors.Is(err, pkgread.ErrNotELF) && isAlt && !want(e.Name) {
+				continue
+			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		buf, err := e.ReadBuffer(opt.Limits)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -103,31 +101,17 @@ func loadDedupInput(path, basePath string) (*btf.Spec, bool, error) {
 	return s, loops, nil
 }
 
-// loadLoopySpec reads raw BTF, xz-compressed raw BTF or an ELF file's .BTF
-// section from path ("-" for standard input), allowing reference loops.
+// loadLoopySpec reads raw BTF, an ELF file's .BTF section, or either of
+// them xz-compressed, from path ("-" for standard input), allowing
+// reference loops.
 func loadLoopySpec(path string, base *btf.Spec) (*btf.Spec, error) {
-	name, f := path, os.Stdin
-	if path == "-" {
-		name = "standard input"
-	} else {
-		var err error
-		if f, err = os.Open(path); err != nil {
-			return nil, err
-		}
-		defer f.Close()
+	opts := &btf.LoadOptions{Base: base, MaxSize: maxInput, Decode: btf.DecodeOptions{AllowReferenceLoops: true}}
+	if path != "-" {
+		return btf.LoadSpec(path, opts)
 	}
-	data, err := readAllMaybeXZ(f)
+	s, err := btf.LoadSpecFromStream(os.Stdin, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if bytes.HasPrefix(data, []byte(elf.ELFMAG)) {
-		if data, err = btf.ReadELFSection(bytes.NewReader(data), ".BTF"); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	s, err := btf.DecodeWith(data, base, btf.DecodeOptions{AllowReferenceLoops: true})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("standard input: %w", err)
 	}
 	return s, nil
 }

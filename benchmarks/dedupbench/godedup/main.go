@@ -50,7 +50,7 @@ func run(in, out string, basePath []string) error {
 	}
 	// LoadSpec reads the file into one buffer and decodes it in place,
 	// as the btfhub CLI does.
-	spec, err := btf.LoadSpec(in, base)
+	spec, err := btf.LoadSpec(in, &btf.LoadOptions{Base: base})
 	if err != nil {
 		return err
 	}
