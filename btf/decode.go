@@ -21,12 +21,6 @@ func Decode(data []byte, base *Spec) (*Spec, error) {
 	return decode(data, base, false)
 }
 
-// decodeOwned is Decode for a buffer that the caller hands over and never
-// uses again, such as a file it has just read: the spec may keep pointing
-// into it instead of copying it.
-func decodeOwned(data []byte, base *Spec) (*Spec, error) {
-	return decode(data, base, true)
-}
 
 func decode(data []byte, base *Spec, owned bool) (*Spec, error) {
 	return decodeOpts(data, base, owned, DecodeOptions{})
