@@ -82,7 +82,11 @@ func InShard(path string, i, n int) bool {
 // Add reads every input and stores its BTF in the tree, creating the tree
 // when needed. It returns one result per input of its shard, in input
 // order; err is non-nil when any input failed.
-func Add(dir string, inputs []string, opt AddOptions) ([]InputResult, error) {
+func Add(dir string, inputs []string, opts *AddOptions) ([]InputResult, error) {
+	var opt AddOptions
+	if opts != nil {
+		opt = *opts
+	}
 	arch := index.NormalizeArch(opt.Arch)
 	probe := index.Key{Distro: opt.Distro, Version: opt.Version, Arch: arch, Release: "probe"}
 	if err := probe.Validate(); err != nil {
@@ -163,7 +167,7 @@ func Add(dir string, inputs []string, opt AddOptions) ([]InputResult, error) {
 func (t *Tree) addOne(input, arch string, opt AddOptions) InputResult {
 	res := InputResult{Input: input, Outcome: Failed}
 	var skipped index.Entry
-	k, err := ReadInput(input, InputOptions{
+	k, err := ReadInput(input, &InputOptions{
 		Release: opt.Release,
 		Limits:  opt.Limits,
 		Encoder: opt.Encoder,

@@ -12,7 +12,7 @@ func TestAddContext(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "tree")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	results, err := Add(dir, inputs, AddOptions{Distro: "debian", Version: "12", Arch: "x86_64", Jobs: 1, Context: ctx})
+	results, err := Add(dir, inputs, &AddOptions{Distro: "debian", Version: "12", Arch: "x86_64", Jobs: 1, Context: ctx})
 	if !errors.Is(err, context.Canceled) || len(results) != 2 {
 		t.Fatalf("%d results, err %v; want 2 and context.Canceled", len(results), err)
 	}

@@ -46,7 +46,7 @@ func TestHelperAdd(t *testing.T) {
 		}
 	}
 	inputs := strings.Split(os.Getenv("BTFHUB_HELPER_INPUTS"), ",")
-	if _, err := Add(dir, inputs, AddOptions{Distro: "debian", Version: "12", Arch: "x86_64", Jobs: 2}); err != nil {
+	if _, err := Add(dir, inputs, &AddOptions{Distro: "debian", Version: "12", Arch: "x86_64", Jobs: 2}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -212,7 +212,7 @@ func TestKilledAdd(t *testing.T) {
 			if temps := tempFiles(t, dir); (len(temps) != 0) != tt.temp {
 				t.Fatalf("after kill: temporary files %v", temps)
 			}
-			res, err := Add(dir, inputs, AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"})
+			res, err := Add(dir, inputs, &AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"})
 			if err != nil {
 				t.Fatal(err)
 			}

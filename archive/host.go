@@ -43,7 +43,11 @@ type HostBTF struct {
 // kernel's own BTF (/sys/kernel/btf/vmlinux) when it has one; otherwise
 // the archive's entry for the host's os-release and uname (see
 // index.Lookup). The raw BTF is checked to decode.
-func ForHost(opt HostOptions) (*HostBTF, error) {
+func ForHost(opts *HostOptions) (*HostBTF, error) {
+	var opt HostOptions
+	if opts != nil {
+		opt = *opts
+	}
 	sysfs := opt.SysfsBTF
 	if sysfs == "" {
 		sysfs = DefaultSysfsBTF

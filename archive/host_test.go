@@ -18,7 +18,7 @@ func TestForHostSysfs(t *testing.T) {
 	if _, err := os.Stat(DefaultSysfsBTF); err != nil {
 		testutil.Missing(t, "no %s here: %v", DefaultSysfsBTF, err)
 	}
-	h, err := ForHost(HostOptions{Archive: "/nonexistent"})
+	h, err := ForHost(&HostOptions{Archive: "/nonexistent"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestForHostArchive(t *testing.T) {
 	add := func(distro, version, arch, rel string, raw []byte) {
 		t.Helper()
 		p := writeFile(t, in, rel+".btf", raw)
-		if _, err := Add(dir, []string{p}, AddOptions{Distro: distro, Version: version, Arch: arch}); err != nil {
+		if _, err := Add(dir, []string{p}, &AddOptions{Distro: distro, Version: version, Arch: arch}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -68,7 +68,7 @@ func TestForHostArchive(t *testing.T) {
 	for _, archive := range []string{dir, pack} {
 		for _, tt := range tests {
 			t.Run(filepath.Base(archive)+"/"+tt.name, func(t *testing.T) {
-				h, err := ForHost(HostOptions{
+				h, err := ForHost(&HostOptions{
 					SysfsBTF: filepath.Join(t.TempDir(), "no-vmlinux"),
 					Archive:  archive,
 					Host:     index.HostSources{OSRelease: osRelease(tt.id, tt.version), Release: tt.release, Machine: tt.machine},

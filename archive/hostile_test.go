@@ -51,7 +51,7 @@ func TestSymlinksInTree(t *testing.T) {
 	// archive add into a tree whose distro directory is a link.
 	dir := t.TempDir()
 	out := linkOut(t, dir, "debian")
-	_, err := Add(dir, []string{input}, opt)
+	_, err := Add(dir, []string{input}, &opt)
 	want := input + ": " + dir + "/debian: is or goes through a symbolic link"
 	if err == nil || err.Error() != want {
 		t.Errorf("add, debian a link: err = %v, want %q", err, want)
@@ -64,7 +64,7 @@ func TestSymlinksInTree(t *testing.T) {
 	if err := os.Symlink(outLock, filepath.Join(dir, lockName)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Add(dir, []string{input}, opt)
+	_, err = Add(dir, []string{input}, &opt)
 	want = "locking archive: " + dir + "/.btfhub.lock: is or goes through a symbolic link"
 	if err == nil || err.Error() != want {
 		t.Errorf("add, lock a link: err = %v, want %q", err, want)
@@ -75,7 +75,7 @@ func TestSymlinksInTree(t *testing.T) {
 
 	// unpack and merge into a tree with a linked arch directory.
 	src := t.TempDir()
-	if _, err := Add(src, []string{input}, opt); err != nil {
+	if _, err := Add(src, []string{input}, &opt); err != nil {
 		t.Fatal(err)
 	}
 	srcTree, _ := OpenTree(src)
@@ -141,7 +141,7 @@ func TestHostileCatalogue(t *testing.T) {
 			func() error { _, err := tr.Verify(); return err },
 			func() error { _, err := Merge(t.TempDir(), []string{dir}, false); return err },
 			func() error {
-				_, err := Add(dir, nil, AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"})
+				_, err := Add(dir, nil, &AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"})
 				return err
 			},
 		} {

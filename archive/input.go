@@ -116,7 +116,11 @@ var (
 // debug package (.deb, .ddeb, .rpm, read as a stream), a vmlinux ELF file,
 // or raw BTF (optionally xz-compressed). A vmlinux's .BTF section is used
 // when present; otherwise the BTF is encoded from DWARF by the encoder.
-func ReadInput(path string, opt InputOptions) (*Kernel, error) {
+func ReadInput(path string, opts *InputOptions) (*Kernel, error) {
+	var opt InputOptions
+	if opts != nil {
+		opt = *opts
+	}
 	f, _, err := safefs.OpenInput(path, 0)
 	if err != nil {
 		return nil, err

@@ -94,7 +94,7 @@ func TestReadPackageAlt(t *testing.T) {
 			if c.plain {
 				enc = plainEncoder{ae}
 			}
-			k, err := ReadInput(path, InputOptions{Encoder: enc, Limits: limits})
+			k, err := ReadInput(path, &InputOptions{Encoder: enc, Limits: limits})
 			if c.wantErr != nil {
 				if !errors.Is(err, c.wantErr) {
 					t.Fatalf("got %v, want %v", err, c.wantErr)

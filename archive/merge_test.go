@@ -36,7 +36,7 @@ func TestShardsAndMerge(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), fmt.Sprint("shard", i))
 		o := opt
 		o.Shard, o.Shards = i, 3
-		if _, err := Add(dir, inputs, o); err != nil {
+		if _, err := Add(dir, inputs, &o); err != nil {
 			t.Fatal(err)
 		}
 		shards = append(shards, dir)
@@ -47,7 +47,7 @@ func TestShardsAndMerge(t *testing.T) {
 		t.Fatalf("merged %d: %v", n, err)
 	}
 	whole := filepath.Join(t.TempDir(), "whole")
-	if _, err := Add(whole, inputs, opt); err != nil {
+	if _, err := Add(whole, inputs, &opt); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := os.ReadFile(filepath.Join(merged, "btfhub-catalogue.json"))
@@ -62,7 +62,7 @@ func TestShardsAndMerge(t *testing.T) {
 	}
 	other := filepath.Join(t.TempDir(), "other")
 	p := writeFile(t, t.TempDir(), "6.1.0-40-cloud-amd64.btf", tinyBTF(9))
-	if _, err := Add(other, []string{p}, opt); err != nil {
+	if _, err := Add(other, []string{p}, &opt); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Merge(merged, []string{other}, false); !errors.Is(err, ErrConflict) {

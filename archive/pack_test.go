@@ -69,10 +69,10 @@ func testPackRoundTrip(t *testing.T, opt PackOptions) {
 	kernels := packKernels(t)
 	st := newMemStore(t, kernels)
 	var a, b bytes.Buffer
-	if err := WritePackOptions(&a, st, opt); err != nil {
+	if err := WritePackOptions(&a, st, &opt); err != nil {
 		t.Fatal(err)
 	}
-	if err := WritePackOptions(&b, st, opt); err != nil {
+	if err := WritePackOptions(&b, st, &opt); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -269,7 +269,7 @@ func TestPackFileThroughTree(t *testing.T) {
 		writeFile(t, in, "6.1.0-53-cloud-amd64.btf", variant(t, kernel61, 0)),
 		writeFile(t, in, "6.1.0-54-cloud-amd64.btf", variant(t, kernel61, 2)),
 	}
-	if _, err := Add(dir, inputs, AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"}); err != nil {
+	if _, err := Add(dir, inputs, &AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"}); err != nil {
 		t.Fatal(err)
 	}
 	tr, err := OpenTree(dir)

@@ -38,10 +38,14 @@ const maxGroupKernels = 256
 // a group: their distinct strings and type records are stored once, in
 // the group's tables, and each kernel as the list of what it uses. The
 // output is deterministic: the same kernels give the same bytes.
-func WritePack(w io.Writer, st Store) error { return WritePackOptions(w, st, PackOptions{}) }
+func WritePack(w io.Writer, st Store) error { return WritePackOptions(w, st, &PackOptions{}) }
 
 // WritePackOptions is WritePack with options.
-func WritePackOptions(w io.Writer, st Store, opt PackOptions) error {
+func WritePackOptions(w io.Writer, st Store, opts *PackOptions) error {
+	var opt PackOptions
+	if opts != nil {
+		opt = *opts
+	}
 	if opt.GroupSize <= 0 {
 		opt.GroupSize = 64
 	}

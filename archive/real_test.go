@@ -28,7 +28,7 @@ func TestRealDebianArchive(t *testing.T) {
 	testutil.RequireTool(t, "dpkg-deb")
 	testutil.RequireTool(t, "objcopy")
 	dir := filepath.Join(t.TempDir(), "archive")
-	res, err := Add(dir, debs, AddOptions{Distro: "debian", Version: "12", Arch: "amd64"})
+	res, err := Add(dir, debs, &AddOptions{Distro: "debian", Version: "12", Arch: "amd64"})
 	if err != nil {
 		t.Fatal(err)
 	}

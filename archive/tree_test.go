@@ -23,7 +23,7 @@ func TestAddGetVerify(t *testing.T) {
 			map[string][]byte{"./usr/lib/debug/boot/vmlinux-6.1.0-55-cloud-amd64": vmlinuxELF(t, variant(t, kernel61, 5), "wrong")})),
 	}
 	opt := AddOptions{Distro: "debian", Version: "12", Arch: "amd64", Jobs: 2}
-	res, err := Add(dir, inputs, opt)
+	res, err := Add(dir, inputs, &opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestAddGetVerify(t *testing.T) {
 
 	// Idempotent: a second run changes nothing and skips the package
 	// without reading its payload.
-	res, err = Add(dir, inputs, opt)
+	res, err = Add(dir, inputs, &opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,11 +77,11 @@ func TestAddGetVerify(t *testing.T) {
 
 	// Different BTF under an existing name is a conflict, unless forced.
 	other := writeFile(t, in, kernel61+".btf", raw1)
-	if _, err := Add(dir, []string{other}, opt); !errors.Is(err, ErrConflict) {
+	if _, err := Add(dir, []string{other}, &opt); !errors.Is(err, ErrConflict) {
 		t.Fatalf("err = %v, want conflict", err)
 	}
 	opt.Force = true
-	if res, err := Add(dir, []string{other}, opt); err != nil || res[0].Outcome != Replaced {
+	if res, err := Add(dir, []string{other}, &opt); err != nil || res[0].Outcome != Replaced {
 		t.Fatalf("forced: %v %v", res, err)
 	}
 }
@@ -102,13 +102,13 @@ func TestAddRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Add(dir, []string{tt.path}, opt)
+			_, err := Add(dir, []string{tt.path}, &opt)
 			if err == nil || !strings.Contains(err.Error(), tt.msg) {
 				t.Fatalf("err = %v, want %q", err, tt.msg)
 			}
 		})
 	}
-	if _, err := Add(dir, nil, AddOptions{Distro: "debian", Version: "../..", Arch: "x86_64"}); !errors.Is(err, index.ErrInvalid) {
+	if _, err := Add(dir, nil, &AddOptions{Distro: "debian", Version: "../..", Arch: "x86_64"}); !errors.Is(err, index.ErrInvalid) {
 		t.Fatalf("bad version: %v", err)
 	}
 	// Nothing was written but the lock and an empty tree.
@@ -130,7 +130,7 @@ func TestVerifyReportsMismatches(t *testing.T) {
 	for i, rel := range []string{"a", "b", "c", "d"} {
 		inputs = append(inputs, writeFile(t, in, rel+".btf", variant(t, kernel61, i)))
 	}
-	if _, err := Add(dir, inputs, AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"}); err != nil {
+	if _, err := Add(dir, inputs, &AddOptions{Distro: "debian", Version: "12", Arch: "x86_64"}); err != nil {
 		t.Fatal(err)
 	}
 	leaf := filepath.Join(dir, "debian", "12", "x86_64")

@@ -21,11 +21,13 @@ func Decode(data []byte, base *Spec) (*Spec, error) {
 	return decode(data, base, false)
 }
 
-
 func decode(data []byte, base *Spec, owned bool) (*Spec, error) {
 	return decodeOpts(data, base, owned, DecodeOptions{})
 }
 
+// decodeOpts decodes data with opts. owned says the caller hands data over
+// and never uses it again (a file it has just read), so that the spec may
+// keep pointing into it instead of copying it.
 func decodeOpts(data []byte, base *Spec, owned bool, opts DecodeOptions) (*Spec, error) {
 	h, bo, err := parseHeader(data)
 	if err != nil {

@@ -23,27 +23,35 @@ type DecodeOptions struct {
 }
 
 // DecodeWith is Decode with opts.
-func DecodeWith(data []byte, base *Spec, opts DecodeOptions) (*Spec, error) {
-	return decodeOpts(data, base, false, opts)
+func DecodeWith(data []byte, base *Spec, opts *DecodeOptions) (*Spec, error) {
+	return decodeOpts(data, base, false, opts.value())
+}
+
+// value returns the options, the zero ones for nil.
+func (o *DecodeOptions) value() DecodeOptions {
+	if o == nil {
+		return DecodeOptions{}
+	}
+	return *o
 }
 
 // NewSpecFromRawWith is NewSpecFromRaw with opts.
-func NewSpecFromRawWith(words []uint32, strs string, base *Spec, bo binary.ByteOrder, hdrLen int, opts DecodeOptions) (*Spec, error) {
+func NewSpecFromRawWith(words []uint32, strs string, base *Spec, bo binary.ByteOrder, hdrLen int, opts *DecodeOptions) (*Spec, error) {
 	if bo == nil {
 		bo = binary.LittleEndian
 	}
 	if hdrLen < headerLen {
 		hdrLen = headerLen
 	}
-	return newSpecOpts(words, strs, base, bo, uint32(hdrLen), opts)
+	return newSpecOpts(words, strs, base, bo, uint32(hdrLen), opts.value())
 }
 
 // SpecWith is Spec with opts.
-func (b *Builder) SpecWith(opts DecodeOptions) (*Spec, error) {
+func (b *Builder) SpecWith(opts *DecodeOptions) (*Spec, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	return newSpecOpts(slices.Clone(b.words), string(b.strs), b.base, binary.LittleEndian, headerLen, opts)
+	return newSpecOpts(slices.Clone(b.words), string(b.strs), b.base, binary.LittleEndian, headerLen, opts.value())
 }
 
 // CheckReferenceLoops reports the first chain of references among the

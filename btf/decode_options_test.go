@@ -33,7 +33,7 @@ func loopySpec(tb testing.TB) (*btf.Builder, *btf.Spec) {
 	v := b.AddVar("v", td, btf.LinkageGlobal)                      // 10
 	b.AddDatasec(".data", 8, []btf.VarSecinfo{{Type: v, Size: 8}}) // 11
 	b.AddTypedef("s_t", s)                                         // 12
-	spec, err := b.SpecWith(btf.DecodeOptions{AllowReferenceLoops: true})
+	spec, err := b.SpecWith(&btf.DecodeOptions{AllowReferenceLoops: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestDecodeWithReferenceLoops(t *testing.T) {
 	if _, err := btf.Decode(raw, nil); !errors.Is(err, btf.ErrTypeLoop) {
 		t.Fatalf("Decode: got %v, want ErrTypeLoop", err)
 	}
-	got, err := btf.DecodeWith(raw, nil, btf.DecodeOptions{AllowReferenceLoops: true})
+	got, err := btf.DecodeWith(raw, nil, &btf.DecodeOptions{AllowReferenceLoops: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestDecodeWithReferenceLoops(t *testing.T) {
 	if _, err := btf.NewSpecFromRaw(words, got.Strings(), nil, nil, 0); !errors.Is(err, btf.ErrTypeLoop) {
 		t.Fatalf("NewSpecFromRaw: got %v, want ErrTypeLoop", err)
 	}
-	if _, err := btf.NewSpecFromRawWith(words, got.Strings(), nil, nil, 0, btf.DecodeOptions{AllowReferenceLoops: true}); err != nil {
+	if _, err := btf.NewSpecFromRawWith(words, got.Strings(), nil, nil, 0, &btf.DecodeOptions{AllowReferenceLoops: true}); err != nil {
 		t.Fatalf("NewSpecFromRawWith: %v", err)
 	}
 	for name, err := range map[string]error{

@@ -85,7 +85,7 @@ func requireKernelBTFLoad(t *testing.T) {
 // btfhubVerdict is btfhub's judgment of blob: Decode, allowing the reference
 // loops that Validate judges as the kernel does, then Validate.
 func btfhubVerdict(blob []byte) (*Spec, error) {
-	s, err := DecodeWith(blob, nil, DecodeOptions{AllowReferenceLoops: true})
+	s, err := DecodeWith(blob, nil, &DecodeOptions{AllowReferenceLoops: true})
 	if err != nil {
 		return nil, err
 	}

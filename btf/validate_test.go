@@ -211,7 +211,7 @@ func buildCase(t testing.TB, tc validateCase) *Spec {
 	t.Helper()
 	b := NewBuilder(nil)
 	tc.build(b)
-	s, err := b.SpecWith(DecodeOptions{AllowReferenceLoops: true})
+	s, err := b.SpecWith(&DecodeOptions{AllowReferenceLoops: true})
 	if err != nil {
 		t.Fatalf("%s: %v", tc.name, err)
 	}

@@ -45,7 +45,7 @@ func FuzzOpen(f *testing.F) {
 		if _, err := res.Object(); err != nil {
 			return
 		}
-		res, err = corerel.RelocateWithOptions(obj, target, corerel.Options{Kconfig: []byte("CONFIG_HZ=250\n"), Release: "6.1.0"})
+		res, err = corerel.RelocateWithOptions(obj, target, &corerel.Options{Kconfig: []byte("CONFIG_HZ=250\n"), Release: "6.1.0"})
 		if err != nil {
 			return
 		}

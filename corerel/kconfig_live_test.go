@@ -210,7 +210,7 @@ func TestKconfigWriteLive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := corerel.RelocateWithOptions(obj, target, corerel.Options{Kconfig: config, Release: release})
+			res, err := corerel.RelocateWithOptions(obj, target, &corerel.Options{Kconfig: config, Release: release})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -39,7 +39,7 @@ func TestKconfigLibbpf(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := corerel.RelocateWithOptions(obj, target, corerel.Options{Kconfig: config, Release: release})
+		res, err := corerel.RelocateWithOptions(obj, target, &corerel.Options{Kconfig: config, Release: release})
 		if err != nil {
 			t.Fatalf("%s: %v", filepath.Base(path), err)
 		}

@@ -61,7 +61,7 @@ func TestKconfigValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	target := testTarget(t)
-	res, err := corerel.RelocateWithOptions(obj, target, corerel.Options{Kconfig: readConfig(t), Release: "6.1.0-53-cloud-amd64"})
+	res, err := corerel.RelocateWithOptions(obj, target, &corerel.Options{Kconfig: readConfig(t), Release: "6.1.0-53-cloud-amd64"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestKconfigWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := corerel.RelocateWithOptions(obj, testTarget(t), corerel.Options{Kconfig: readConfig(t), Release: "6.1.0-53-cloud-amd64"})
+	res, err := corerel.RelocateWithOptions(obj, testTarget(t), &corerel.Options{Kconfig: readConfig(t), Release: "6.1.0-53-cloud-amd64"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,10 +258,10 @@ func TestKconfigWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := corerel.RelocateWithOptions(back, testTarget(t), corerel.Options{Kconfig: readConfig(t), Release: "6.1.0-53-cloud-amd64"}); !errors.Is(err, corerel.ErrRelocated) {
+	if _, err := corerel.RelocateWithOptions(back, testTarget(t), &corerel.Options{Kconfig: readConfig(t), Release: "6.1.0-53-cloud-amd64"}); !errors.Is(err, corerel.ErrRelocated) {
 		t.Errorf("relocating the output again: %v, want ErrRelocated", err)
 	}
-	if _, err := corerel.RelocateWithOptions(back, testTarget(t), corerel.Options{KeepKconfig: true}); !errors.Is(err, corerel.ErrRelocated) {
+	if _, err := corerel.RelocateWithOptions(back, testTarget(t), &corerel.Options{KeepKconfig: true}); !errors.Is(err, corerel.ErrRelocated) {
 		t.Errorf("relocating the output again with KeepKconfig: %v, want ErrRelocated", err)
 	}
 	r2, err := corerel.Relocate(back, testTarget(t))
@@ -322,7 +322,7 @@ func TestKconfigWriteEdgeCases(t *testing.T) {
 	}
 	if obj, err := corerel.OpenFile(taken); err != nil {
 		t.Fatal(err)
-	} else if _, err := corerel.RelocateWithOptions(obj, target, full); !errors.Is(err, corerel.ErrRelocated) {
+	} else if _, err := corerel.RelocateWithOptions(obj, target, &full); !errors.Is(err, corerel.ErrRelocated) {
 		t.Errorf("object with a %s section: %v, want ErrRelocated", corerel.KconfigSection, err)
 	}
 
@@ -352,7 +352,7 @@ func TestKconfigWriteEdgeCases(t *testing.T) {
 				tc.edit(data)
 			}
 			obj := open(t, data)
-			res, err := corerel.RelocateWithOptions(obj, target, tc.opts)
+			res, err := corerel.RelocateWithOptions(obj, target, &tc.opts)
 			var out []byte
 			if err == nil {
 				out, err = res.Object()
@@ -408,7 +408,7 @@ func TestKconfigNoExterns(t *testing.T) {
 		if _, err := obj.BTF.TypeByName(".kconfig", btf.KindDatasec); err == nil {
 			continue
 		}
-		res, err := corerel.RelocateWithOptions(obj, target, corerel.Options{})
+		res, err := corerel.RelocateWithOptions(obj, target, &corerel.Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", o.Name, err)
 		}

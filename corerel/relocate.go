@@ -291,7 +291,11 @@ type Options struct {
 // before, for some target: that is an error wrapping ErrRelocated. (An
 // object relocated without Kconfig externs cannot be told from one
 // without CO-RE relocations, and relocating it again changes nothing.)
-func RelocateWithOptions(obj *Object, target *Target, opts Options) (*Result, error) {
+func RelocateWithOptions(obj *Object, target *Target, o *Options) (*Result, error) {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
 	if obj.kconfigWritten {
 		return nil, fmt.Errorf("corerel: %w: it has a %s section, which btfhub writes the Kconfig values into; relocate the original object", ErrRelocated, KconfigSection)
 	}

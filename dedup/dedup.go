@@ -108,7 +108,7 @@ func (d *state) output() (*btf.Spec, *Result, error) {
 	}
 	phase("compact")
 	out, err := btf.NewSpecFromRawWith(words, string(d.strs), d.base, spec.ByteOrder(), spec.HeaderLen(),
-		btf.DecodeOptions{AllowReferenceLoops: d.later})
+		&btf.DecodeOptions{AllowReferenceLoops: d.later})
 	if err != nil {
 		return nil, nil, fmt.Errorf("dedup: result does not decode: %w", err)
 	}

@@ -89,14 +89,14 @@ func TestRecursiveTypedefLibbpf17(t *testing.T) {
 			var base *btf.Spec
 			if c.base != nil {
 				var err error
-				if base, err = btf.DecodeWith(c.base, nil, allowLoops); err != nil {
+				if base, err = btf.DecodeWith(c.base, nil, &allowLoops); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if _, err := btf.Decode(c.raw, base); !errors.Is(err, btf.ErrTypeLoop) {
 				t.Fatalf("Decode: %v, want ErrTypeLoop", err)
 			}
-			spec, err := btf.DecodeWith(c.raw, base, allowLoops)
+			spec, err := btf.DecodeWith(c.raw, base, &allowLoops)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +147,7 @@ func TestRecursiveTypedefLibbpf11Fails(t *testing.T) {
 	if !strings.Contains(strings.ToLower(lerr.Error()), syscall.ELOOP.Error()) {
 		t.Errorf("libbpf 1.1 failed with %v, want ELOOP (%v)", lerr, syscall.ELOOP)
 	}
-	spec, err := btf.DecodeWith(raw, nil, allowLoops)
+	spec, err := btf.DecodeWith(raw, nil, &allowLoops)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestIdenticalTypesLoop(t *testing.T) {
 		tPtr(5),                                                                // [8]
 		tStruct(btf.KindStruct, s.o("s"), 16, s.o("a"), 7, 0, s.o("b"), 8, 64), // [9]
 	), s.data)
-	spec, err := btf.DecodeWith(raw, nil, allowLoops)
+	spec, err := btf.DecodeWith(raw, nil, &allowLoops)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,13 +67,17 @@ func inDWZDir(name string) bool {
 
 // ScanPackageFile is ScanPackage of the package file at path; errors
 // reading it name path.
-func ScanPackageFile(path string, opt PackageOptions, want func(name string) bool, use func(*PackageELF) error) error {
+func ScanPackageFile(path string, opts *PackageOptions, want func(name string) bool, use func(*PackageELF) error) error {
+	var opt PackageOptions
+	if opts != nil {
+		opt = *opts
+	}
 	f, _, err := safefs.OpenInput(path, 0)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	return ScanPackage(f, path, opt, want, use)
+	return ScanPackage(f, path, &opt, want, use)
 }
 
 // ScanPackage reads the kernel debug package (.deb, .ddeb, .rpm) in r
@@ -90,7 +94,11 @@ func ScanPackageFile(path string, opt PackageOptions, want func(name string) boo
 // is read; one whose supplementary file the package lacks is passed to use
 // at the end, without it (Encode then looks for it on this system, or
 // says where it looked).
-func ScanPackage(r io.Reader, name string, opt PackageOptions, want func(name string) bool, use func(*PackageELF) error) error {
+func ScanPackage(r io.Reader, name string, opts *PackageOptions, want func(name string) bool, use func(*PackageELF) error) error {
+	var opt PackageOptions
+	if opts != nil {
+		opt = *opts
+	}
 	p, err := pkgread.Open(r)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
@@ -280,9 +288,13 @@ func findPackageAlt(link *AltLink, name string, alts map[string][]byte) string {
 // (pkgread.VmlinuxRelease), with its supplementary file (see ScanPackage),
 // and calls use with it; the file's memory is released when use returns.
 // A package without one gives an error wrapping pkgread.ErrNoVmlinux.
-func ReadPackageVmlinux(path string, opt PackageOptions, use func(*PackageELF) error) error {
+func ReadPackageVmlinux(path string, opts *PackageOptions, use func(*PackageELF) error) error {
+	var opt PackageOptions
+	if opts != nil {
+		opt = *opts
+	}
 	found := false
-	err := ScanPackageFile(path, opt, func(name string) bool {
+	err := ScanPackageFile(path, &opt, func(name string) bool {
 		_, ok := pkgread.VmlinuxRelease(name)
 		return ok
 	}, func(e *PackageELF) error {

@@ -105,7 +105,7 @@ func TestScanPackageOrder(t *testing.T) {
 				}
 				t.Run(form+"/"+altPath+"/"+order, func(t *testing.T) {
 					deb := writeTestDeb(t, files)
-					err := ReadPackageVmlinux(deb, PackageOptions{}, func(k *PackageELF) error {
+					err := ReadPackageVmlinux(deb, &PackageOptions{}, func(k *PackageELF) error {
 						if k.Name != vmlinux.name || !bytes.Equal(k.AltData, alt.data) || k.AltName != alt.name {
 							t.Errorf("vmlinux %s with supplementary file %q (%d bytes)", k.Name, k.AltName, len(k.AltData))
 						}
@@ -115,7 +115,7 @@ func TestScanPackageOrder(t *testing.T) {
 						t.Fatal(err)
 					}
 					var got []string
-					err = ScanPackageFile(deb, PackageOptions{}, isModule, func(e *PackageELF) error {
+					err = ScanPackageFile(deb, &PackageOptions{}, isModule, func(e *PackageELF) error {
 						if !bytes.Equal(e.AltData, modAlt) {
 							t.Errorf("%s: supplementary file %q, want %d bytes", e.Name, e.AltName, len(modAlt))
 						}
@@ -141,7 +141,7 @@ func TestScanPackageEncode(t *testing.T) {
 	want := encodeNoWarn(t, filepath.Join("testdata", "dwzm", "gnu", "a.debug"), Options{}).Marshal(nil)
 	vmlinux, mod, alt := dwzPackageFiles(t, "gnu", "usr/lib/debug/.dwz/common")
 	var got []byte
-	err := ReadPackageVmlinux(writeTestDeb(t, []pkgFile{vmlinux, mod, alt}), PackageOptions{}, func(k *PackageELF) error {
+	err := ReadPackageVmlinux(writeTestDeb(t, []pkgFile{vmlinux, mod, alt}), &PackageOptions{}, func(k *PackageELF) error {
 		s, _, err := EncodeBytes(k.Data, k.Options(Options{}))
 		if err != nil {
 			return err
@@ -193,7 +193,7 @@ func TestScanPackageMissing(t *testing.T) {
 		{withAlt, PackageOptions{NoAlt: true}, "NoAlt"},
 	} {
 		var got []string
-		err := ScanPackageFile(c.deb, c.opt, func(name string) bool { return !inDWZDir(name) }, func(e *PackageELF) error {
+		err := ScanPackageFile(c.deb, &c.opt, func(name string) bool { return !inDWZDir(name) }, func(e *PackageELF) error {
 			if e.AltData != nil {
 				t.Errorf("%s: %s has a supplementary file", c.name, e.Name)
 			}
@@ -205,7 +205,7 @@ func TestScanPackageMissing(t *testing.T) {
 		}
 	}
 	calls := 0
-	err := ScanPackageFile(withAlt, PackageOptions{}, func(string) bool { return true }, func(*PackageELF) error {
+	err := ScanPackageFile(withAlt, &PackageOptions{}, func(string) bool { return true }, func(*PackageELF) error {
 		calls++
 		return ErrStopScan
 	})
@@ -213,14 +213,14 @@ func TestScanPackageMissing(t *testing.T) {
 		t.Errorf("ErrStopScan: %d calls, error %v", calls, err)
 	}
 	boom := errors.New("boom")
-	if err := ScanPackageFile(withAlt, PackageOptions{}, isModule, func(*PackageELF) error { return boom }); err != boom {
+	if err := ScanPackageFile(withAlt, &PackageOptions{}, isModule, func(*PackageELF) error { return boom }); err != boom {
 		t.Errorf("got %v, want use's error as it is", err)
 	}
 	noVmlinux := func(*PackageELF) error { t.Error("use called without a vmlinux"); return nil }
-	if err := ReadPackageVmlinux(writeTestDeb(t, []pkgFile{mod}), PackageOptions{}, noVmlinux); !errors.Is(err, pkgread.ErrNoVmlinux) {
+	if err := ReadPackageVmlinux(writeTestDeb(t, []pkgFile{mod}), &PackageOptions{}, noVmlinux); !errors.Is(err, pkgread.ErrNoVmlinux) {
 		t.Errorf("package without a vmlinux: got %v", err)
 	}
-	if err := ScanPackageFile(withAlt, PackageOptions{Limits: pkgread.Limits{MaxEntry: 100}}, isModule, func(*PackageELF) error { return nil }); !errors.Is(err, pkgread.ErrTooLarge) || !strings.Contains(err.Error(), withAlt) {
+	if err := ScanPackageFile(withAlt, &PackageOptions{Limits: pkgread.Limits{MaxEntry: 100}}, isModule, func(*PackageELF) error { return nil }); !errors.Is(err, pkgread.ErrTooLarge) || !strings.Contains(err.Error(), withAlt) {
 		t.Errorf("limits: got %v, want ErrTooLarge naming the package", err)
 	}
 }

@@ -40,7 +40,11 @@ type ArchiveOptions struct {
 // MinimizeArchive minimizes every kernel of st for objs, in parallel. When
 // a kernel fails, the others are still minimized, and the error joins one
 // error per failed kernel, each naming it.
-func MinimizeArchive(st archive.Store, objs []Object, opt ArchiveOptions) (*Bundle, error) {
+func MinimizeArchive(st archive.Store, objs []Object, opts *ArchiveOptions) (*Bundle, error) {
+	var opt ArchiveOptions
+	if opts != nil {
+		opt = *opts
+	}
 	entries, err := st.Entries()
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func TestBundle(t *testing.T) {
 	for i, o := range objs {
 		mobjs[i] = minimize.Object{Name: o.name, Object: o.obj}
 	}
-	b, err := minimize.MinimizeArchive(st, mobjs, minimize.ArchiveOptions{Jobs: 2})
+	b, err := minimize.MinimizeArchive(st, mobjs, &minimize.ArchiveOptions{Jobs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

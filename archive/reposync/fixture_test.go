@@ -101,7 +101,7 @@ func (f *fixture) addTree(t *testing.T) string {
 	for _, g := range []struct{ version, arch, glob string }{
 		{"12", "x86_64", "6.1.0-5?-cloud-amd64"}, {"12", "arm64", "cloud-arm64"}, {"11", "x86_64", "5.10.0"},
 	} {
-		if _, err := archive.Add(dir, f.debs(t, g.glob), archive.AddOptions{Distro: "debian", Version: g.version, Arch: g.arch, Jobs: 1}); err != nil {
+		if _, err := archive.Add(dir, f.debs(t, g.glob), &archive.AddOptions{Distro: "debian", Version: g.version, Arch: g.arch, Jobs: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}

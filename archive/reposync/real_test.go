@@ -49,7 +49,7 @@ func TestSyncRealDebian(t *testing.T) {
 			s = &suites[1]
 		}
 		s.Packages = append(s.Packages, p)
-		if _, err := archive.Add(want, m, archive.AddOptions{Distro: "debian", Version: f.version, Arch: f.arch}); err != nil {
+		if _, err := archive.Add(want, m, &archive.AddOptions{Distro: "debian", Version: f.version, Arch: f.arch}); err != nil {
 			t.Fatalf("archive add %s: %v", files[i].glob, err)
 		}
 	}

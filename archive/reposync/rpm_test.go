@@ -53,7 +53,7 @@ func TestSyncRPM(t *testing.T) {
 	}
 	rpms, _ := filepath.Glob(filepath.Join(dir, "kernel-debuginfo-6.5.6*.rpm"))
 	want := t.TempDir()
-	if _, err := archive.Add(want, rpms, archive.AddOptions{Distro: "fedora", Version: "39", Arch: "x86_64"}); err != nil {
+	if _, err := archive.Add(want, rpms, &archive.AddOptions{Distro: "fedora", Version: "39", Arch: "x86_64"}); err != nil {
 		t.Fatal(err)
 	}
 	sameTree(t, tree, want)

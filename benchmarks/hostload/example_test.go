@@ -28,13 +28,13 @@ func Example() {
 	}
 	os.WriteFile(kernel, data, 0o644)
 	tree := filepath.Join(tmp, "archive")
-	if _, err := archive.Add(tree, []string{kernel}, archive.AddOptions{Distro: "debian", Version: "12", Arch: "amd64"}); err != nil {
+	if _, err := archive.Add(tree, []string{kernel}, &archive.AddOptions{Distro: "debian", Version: "12", Arch: "amd64"}); err != nil {
 		panic(err)
 	}
 	osRelease := filepath.Join(tmp, "os-release")
 	os.WriteFile(osRelease, []byte("ID=debian\nVERSION_ID=\"12\"\n"), 0o644)
 
-	h, err := archive.ForHost(archive.HostOptions{
+	h, err := archive.ForHost(&archive.HostOptions{
 		SysfsBTF: filepath.Join(tmp, "no-sysfs"),
 		Archive:  tree,
 		Host:     index.HostSources{OSRelease: osRelease, Release: "6.1.0-53-cloud-amd64", Machine: "x86_64"},

@@ -101,7 +101,7 @@ join the trees with "btfhub archive merge".`,
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			results, err := archive.Add(args[0], args[1:], opt)
+			results, err := archive.Add(args[0], args[1:], &opt)
 			if ctx.Err() == nil {
 				p.finish(results)
 			}

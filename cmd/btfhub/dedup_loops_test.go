@@ -20,7 +20,7 @@ func TestDedupRecursiveTypedef(t *testing.T) {
 		b.AddPointer(td)
 		b.AddStruct("s", 8, []btf.Member{{Name: "a", Type: td}})
 	}
-	in, err := b.SpecWith(btf.DecodeOptions{AllowReferenceLoops: true})
+	in, err := b.SpecWith(&btf.DecodeOptions{AllowReferenceLoops: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestDedupRecursiveTypedef(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := btf.DecodeWith(data, nil, btf.DecodeOptions{AllowReferenceLoops: true})
+	out, err := btf.DecodeWith(data, nil, &btf.DecodeOptions{AllowReferenceLoops: true})
 	if err != nil {
 		t.Fatal(err)
 	}

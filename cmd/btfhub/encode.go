@@ -156,7 +156,7 @@ func encodeInput(path string, opts *fromdwarf.Options) (*btf.Spec, *fromdwarf.St
 	f.Close()
 	var s *btf.Spec
 	var st *fromdwarf.Stats
-	err = fromdwarf.ReadPackageVmlinux(path, fromdwarf.PackageOptions{NoAlt: opts.AltFile != ""}, func(k *fromdwarf.PackageELF) error {
+	err = fromdwarf.ReadPackageVmlinux(path, &fromdwarf.PackageOptions{NoAlt: opts.AltFile != ""}, func(k *fromdwarf.PackageELF) error {
 		var err error
 		if s, st, err = fromdwarf.EncodeBytes(k.Data, k.Options(*opts)); err != nil {
 			return fmt.Errorf("%s: %s: %w", path, k.Name, err)

@@ -87,7 +87,7 @@ func encodeModules(pkgPath string, patterns []string, out string, opts fromdwarf
 	}
 	popt := fromdwarf.PackageOptions{NoAlt: opts.AltFile != ""}
 	if opts.Base == nil {
-		err := fromdwarf.ReadPackageVmlinux(pkgPath, popt, func(k *fromdwarf.PackageELF) error {
+		err := fromdwarf.ReadPackageVmlinux(pkgPath, &popt, func(k *fromdwarf.PackageELF) error {
 			vopts := k.Options(opts)
 			vopts.Base = nil
 			base, _, err := fromdwarf.EncodeBytes(k.Data, vopts)
@@ -111,7 +111,7 @@ func encodeModules(pkgPath string, patterns []string, out string, opts fromdwarf
 	}
 	j := &moduleJob{pkg: pkgPath, patterns: patterns, out: out, opts: opts, stats: stats, stderr: stderr,
 		done: map[string]string{}, matched: make([]bool, len(patterns))}
-	err = fromdwarf.ScanPackageFile(pkgPath, popt, j.wants, j.encode)
+	err = fromdwarf.ScanPackageFile(pkgPath, &popt, j.wants, j.encode)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ BTFHUB_OS_RELEASE, BTFHUB_UNAME_RELEASE and BTFHUB_UNAME_MACHINE.`,
 			if to != "raw" && to != "elf" {
 				return usagef("host: unknown --to %q (want raw or elf)", to)
 			}
-			h, err := archive.ForHost(opt)
+			h, err := archive.ForHost(&opt)
 			if err != nil {
 				return err
 			}

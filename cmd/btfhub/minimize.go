@@ -104,7 +104,7 @@ func minimizeArchive(objs []minimize.Object, in, out string, jobs int, quiet boo
 	}
 	defer st.Close()
 	p := newProgress(os.Stderr, quiet)
-	b, err := minimize.MinimizeArchive(st, objs, minimize.ArchiveOptions{Jobs: jobs,
+	b, err := minimize.MinimizeArchive(st, objs, &minimize.ArchiveOptions{Jobs: jobs,
 		Progress: func(done, total int, e index.Entry, err error) {
 			r := archive.InputResult{Entry: e, Err: err, Outcome: archive.Added}
 			if err != nil {

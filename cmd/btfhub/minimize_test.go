@@ -35,7 +35,7 @@ func TestMinimizeCommand(t *testing.T) {
 	for _, k := range testutil.Kernels {
 		p := testutil.KernelBTFFile(t, k)
 		targets = append(targets, p)
-		if _, err := archive.Add(tree, []string{p}, archive.AddOptions{Distro: "test", Version: "1", Arch: "x86_64", Release: k, Jobs: 1}); err != nil {
+		if _, err := archive.Add(tree, []string{p}, &archive.AddOptions{Distro: "test", Version: "1", Arch: "x86_64", Release: k, Jobs: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -105,7 +105,7 @@ Without -o and --report, the report goes to standard output.`,
 					return err
 				}
 			}
-			res, err := corerel.RelocateWithOptions(obj, tgt, opts)
+			res, err := corerel.RelocateWithOptions(obj, tgt, &opts)
 			if errors.Is(err, corerel.ErrKconfig) {
 				return fmt.Errorf("%s: %w (give the target kernel's config with --kconfig and its release with --release, or --keep-kconfig to leave the Kconfig externs to the loader)", args[0], err)
 			}
