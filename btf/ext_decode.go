@@ -149,7 +149,7 @@ func decodeExtKind[R any](d *extDecoder, kind int, hdrAt, off, n uint64, rec fun
 		}
 		sec := ExtSection[R]{NameOff: nameOff, Records: make([]R, num)}
 		if d.spec != nil {
-			s, err := d.spec.String(nameOff)
+			s, err := d.spec.StringAt(nameOff)
 			if err != nil {
 				return nil, 0, extErr(ErrBadString, p, "%s section name offset %d out of range (strings end at %d)", name, nameOff, d.spec.strEnd())
 			}

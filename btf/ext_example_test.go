@@ -26,7 +26,7 @@ func ExampleLoadExt() {
 	for _, sec := range ext.CORERelos[:1] {
 		for _, r := range sec.Records[:2] {
 			typ, _ := spec.Type(r.TypeID)
-			access, _ := spec.String(r.AccessStrOff)
+			access, _ := spec.StringAt(r.AccessStrOff)
 			fmt.Printf("%s insn %d: %s of %s %s, access %s\n", sec.Name, r.Insn(), r.Kind, typ.Kind(), typ.Name(), access)
 		}
 	}

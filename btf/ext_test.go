@@ -72,7 +72,7 @@ func TestExtLibbpfTools(t *testing.T) {
 						t.Errorf("%s: line info for insn %d after insn %d", sec.Name, li.Insn(), prev)
 					}
 					prev = li.Insn()
-					if name, _ := spec.String(li.FileNameOff); !strings.HasSuffix(name, ".c") && !strings.HasSuffix(name, ".h") {
+					if name, _ := spec.StringAt(li.FileNameOff); !strings.HasSuffix(name, ".c") && !strings.HasSuffix(name, ".h") {
 						t.Errorf("%s: insn %d: file name %q", sec.Name, li.Insn(), name)
 					}
 				}
@@ -89,7 +89,7 @@ func TestExtLibbpfTools(t *testing.T) {
 					if cr.TypeID == 0 {
 						t.Errorf("%s: insn %d: relocation of void", sec.Name, cr.Insn())
 					}
-					access, _ := spec.String(cr.AccessStrOff)
+					access, _ := spec.StringAt(cr.AccessStrOff)
 					for _, part := range strings.Split(access, ":") {
 						if _, err := strconv.ParseUint(part, 10, 32); err != nil {
 							t.Errorf("%s: insn %d: access string %q", sec.Name, cr.Insn(), access)
@@ -491,7 +491,7 @@ func TestExtCORERelosBpftool(t *testing.T) {
 			for i, r := range sec.Records {
 				access := ""
 				if r.Kind.IsField() {
-					access, _ = spec.String(r.AccessStrOff)
+					access, _ = spec.StringAt(r.AccessStrOff)
 				}
 				want = append(want, fmt.Sprintf("%s #%d %s [%d] %s", sec.Name, i, r.Kind, r.TypeID, access))
 			}

@@ -131,3 +131,37 @@ func TestRecordWords(t *testing.T) {
 		}
 	}
 }
+
+// TestIterators checks Members, Params, EnumValues and VarSecinfos against
+// the indexed accessors on every type of a spec with every kind, and that
+// they stop when asked.
+func TestIterators(t *testing.T) {
+	s := allKinds(t)
+	for typ := range s.Types() {
+		n := 0
+		check := func(what string, i int, got, want any) {
+			if i != n || got != want {
+				t.Errorf("[%d] %s: item %d (%+v) at position %d, want %+v", typ.ID(), what, i, got, n, want)
+			}
+			n++
+		}
+		for i, m := range typ.Members() {
+			check("Members", i, m, typ.Member(i))
+		}
+		for i, p := range typ.Params() {
+			check("Params", i, p, typ.Param(i))
+		}
+		for i, v := range typ.EnumValues() {
+			check("EnumValues", i, v, typ.EnumValue(i))
+		}
+		for i, v := range typ.VarSecinfos() {
+			check("VarSecinfos", i, v, typ.VarSecinfo(i))
+		}
+		if n != typ.Vlen() && typ.Kind() != KindFunc {
+			t.Errorf("[%d] %s: iterators gave %d items, vlen %d", typ.ID(), typ.Kind(), n, typ.Vlen())
+		}
+		for range typ.Members() {
+			break // must not panic
+		}
+	}
+}

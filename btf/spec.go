@@ -78,9 +78,9 @@ func (s *Spec) StringBase() uint32 { return s.strBase }
 // strEnd returns one past the largest valid string offset.
 func (s *Spec) strEnd() uint32 { return s.strBase + uint32(len(s.strs)) }
 
-// String returns the NUL-terminated string at offset off of the string
+// StringAt returns the NUL-terminated string at offset off of the string
 // section, looking in the base for offsets below StringBase.
-func (s *Spec) String(off uint32) (string, error) {
+func (s *Spec) StringAt(off uint32) (string, error) {
 	for off < s.strBase {
 		s = s.base
 	}

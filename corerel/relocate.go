@@ -181,7 +181,7 @@ func (rc *relocator) relocate(prog *Program, rec btf.CORERelo, idx int, insns []
 		return rel, err
 	}
 	rel.LocalType = lt.Name()
-	if rel.Access, err = local.String(rec.AccessStrOff); err != nil {
+	if rel.Access, err = local.StringAt(rec.AccessStrOff); err != nil {
 		return rel, err
 	}
 	if !rec.Kind.Valid() {

@@ -51,7 +51,7 @@ func TestRemapExt(t *testing.T) {
 		{got.LineInfos[0].Records[0].LineOff, "return 0;"},
 		{got.CORERelos[0].Records[0].AccessStrOff, "0:1"},
 	} {
-		if name, err := out.String(c.off); err != nil || name != c.want {
+		if name, err := out.StringAt(c.off); err != nil || name != c.want {
 			t.Errorf("string at %d is %q (%v), want %q", c.off, name, err, c.want)
 		}
 	}

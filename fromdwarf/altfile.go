@@ -187,25 +187,25 @@ func loadAlt(link *AltLink, name string, image []byte, release func()) (a *altFi
 }
 
 // rebaseAlt marks the DIEs of a unit read from the supplementary file, and
-// their references (into that file too), with AltOffset, so that they are
+// their references (into that file too), with altOffset, so that they are
 // told apart from the main file's.
 //
 // Every offset field of die must be handled here.
 func rebaseAlt(dies []die) {
 	for i := range dies {
 		e := &dies[i]
-		e.off |= AltOffset
+		e.off |= altOffset
 		if e.has&hasType != 0 {
-			e.typ |= AltOffset
+			e.typ |= altOffset
 		}
 		if e.has&hasAbstractOrigin != 0 {
-			e.abstractOrigin |= AltOffset
+			e.abstractOrigin |= altOffset
 		}
 		if e.has&hasSpecification != 0 {
-			e.specification |= AltOffset
+			e.specification |= altOffset
 		}
 		if e.has&hasImport != 0 {
-			e.importOff |= AltOffset
+			e.importOff |= altOffset
 		}
 	}
 }
@@ -225,10 +225,10 @@ func (r *unitReader) altString(c *cursor, off uint64) value {
 }
 
 // dieOffset formats a DIE offset, which may be one of the supplementary
-// file (AltOffset).
+// file (altOffset).
 func dieOffset(off uint64) string {
-	if off&AltOffset != 0 {
-		return fmt.Sprintf("0x%x of the supplementary file", off&^AltOffset)
+	if off&altOffset != 0 {
+		return fmt.Sprintf("0x%x of the supplementary file", off&^altOffset)
 	}
 	return fmt.Sprintf("0x%x", off)
 }

@@ -14,10 +14,10 @@ import (
 // (as distributions build debuginfo packages: SUSE's kernel-default-
 // debuginfo holds /usr/lib/debug/.dwz/kernel-default-VERSION.ARCH).
 
-// AltOffset is set in the offsets of DIEs read from the supplementary file
+// altOffset is set in the offsets of DIEs read from the supplementary file
 // (dwz -m), which have their own .debug_info: DIEError.Offset is the DIE's
-// offset in that file's .debug_info with AltOffset set.
-const AltOffset uint64 = 1 << 63
+// offset in that file's .debug_info with altOffset set.
+const altOffset uint64 = 1 << 63
 
 var (
 	// ErrNoAltFile means the supplementary file that the DWARF refers to

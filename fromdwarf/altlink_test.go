@@ -116,7 +116,7 @@ func altImports(t *testing.T, path string) int {
 			t.Fatal(err)
 		}
 		for _, e := range dies {
-			if e.tag == tagImportedUnit && e.is(hasImport) && e.importOff&AltOffset != 0 {
+			if e.tag == tagImportedUnit && e.is(hasImport) && e.importOff&altOffset != 0 {
 				n++
 			}
 		}

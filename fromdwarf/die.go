@@ -542,11 +542,11 @@ func (r *unitReader) skipOrDecode(c *cursor, e *die, form uint32, implicit int64
 		c.u64()
 		return value{class: clsAlt}
 	case formRefSup4: // references into the supplementary file: see altfile.go
-		return value{class: clsRef, u: uint64(c.u32()) | AltOffset}
+		return value{class: clsRef, u: uint64(c.u32()) | altOffset}
 	case formRefSup8:
-		return value{class: clsRef, u: c.u64() | AltOffset}
+		return value{class: clsRef, u: c.u64() | altOffset}
 	case formGNURefAlt:
-		return value{class: clsRef, u: c.uN(offSize) | AltOffset}
+		return value{class: clsRef, u: c.uN(offSize) | altOffset}
 	case formGNUStrpAlt, formStrpSup:
 		off := c.uN(offSize)
 		if skip || c.err != nil {

@@ -23,7 +23,7 @@ var ErrUnsupported = errors.New("unsupported DWARF")
 type DIEError struct {
 	CU       string // name of the compilation unit (DW_AT_name)
 	CUOffset uint64 // offset of the unit's DIE in .debug_info
-	Offset   uint64 // offset of the DIE in .debug_info (of the supplementary file when AltOffset is set)
+	Offset   uint64 // offset of the DIE in .debug_info (of the supplementary file when bit 63 is set)
 	Msg      string
 	Err      error // wrapped sentinel, or nil
 }

@@ -55,9 +55,9 @@ type PackageOptions struct {
 	NoAlt bool
 }
 
-// ErrStopScan, returned by the function ScanPackage calls, ends the scan
+// errStopScan, returned by the function ScanPackage calls, ends the scan
 // without an error.
-var ErrStopScan = errors.New("stop the package scan")
+var errStopScan = errors.New("stop the package scan")
 
 // inDWZDir reports whether name is in a .dwz directory, where dwz -m files
 // go (/usr/lib/debug/.dwz/NAME).
@@ -83,8 +83,8 @@ func ScanPackageFile(path string, opts *PackageOptions, want func(name string) b
 // ScanPackage reads the kernel debug package (.deb, .ddeb, .rpm) in r
 // once, as a stream, and calls use with each regular file whose path want
 // accepts, in package order. Errors reading the package are prefixed with
-// name; those of use are returned as they are, and ErrStopScan from use
-// ends the scan without an error.
+// name; those of use are returned as they are. (Within this package, use
+// may return errStopScan to end the scan without an error.)
 //
 // Unless opt.NoAlt is set, the supplementary DWARF file (dwz -m) that such
 // a file's DWARF links to (ReadAltLink) is looked for in the package: at
@@ -231,7 +231,7 @@ func discardUnread(buf *pkgread.Buffer) {
 }
 
 func stopped(err error) error {
-	if err == ErrStopScan {
+	if err == errStopScan {
 		return nil
 	}
 	return err
@@ -302,7 +302,7 @@ func ReadPackageVmlinux(path string, opts *PackageOptions, use func(*PackageELF)
 		if err := use(e); err != nil {
 			return err
 		}
-		return ErrStopScan
+		return errStopScan
 	})
 	if err != nil {
 		return err

@@ -179,7 +179,7 @@ func TestScanPackageEncode(t *testing.T) {
 
 // TestScanPackageMissing: a file whose supplementary file the package
 // lacks, or that is not looked for (NoAlt), is passed without it; use's
-// errors end the scan, ErrStopScan without an error.
+// errors end the scan, errStopScan without an error.
 func TestScanPackageMissing(t *testing.T) {
 	vmlinux, mod, alt := dwzPackageFiles(t, "gnu", "usr/lib/debug/.dwz/common")
 	noAlt := writeTestDeb(t, []pkgFile{vmlinux, mod})
@@ -207,10 +207,10 @@ func TestScanPackageMissing(t *testing.T) {
 	calls := 0
 	err := ScanPackageFile(withAlt, &PackageOptions{}, func(string) bool { return true }, func(*PackageELF) error {
 		calls++
-		return ErrStopScan
+		return errStopScan
 	})
 	if err != nil || calls != 1 {
-		t.Errorf("ErrStopScan: %d calls, error %v", calls, err)
+		t.Errorf("errStopScan: %d calls, error %v", calls, err)
 	}
 	boom := errors.New("boom")
 	if err := ScanPackageFile(withAlt, &PackageOptions{}, isModule, func(*PackageELF) error { return boom }); err != boom {

@@ -13,7 +13,7 @@ import (
 // holds a DIE.
 type unitSet struct {
 	d       *dwarfData
-	alt     bool   // the supplementary file: DIE offsets carry AltOffset
+	alt     bool   // the supplementary file: DIE offsets carry altOffset
 	partial []bool // partial[k] tells whether d.units[k] is a partial unit
 }
 
@@ -57,12 +57,12 @@ func newUnitSet(d *dwarfData, alt bool) *unitSet {
 	return s
 }
 
-// of returns the set of the file that offset off (AltOffset set for the
+// of returns the set of the file that offset off (altOffset set for the
 // supplementary file) is in, and the offset in that file; nil when there
 // is no such file.
 func (s *unitSets) of(off uint64) (*unitSet, uint64) {
-	if off&AltOffset != 0 {
-		return s.alt, off &^ AltOffset
+	if off&altOffset != 0 {
+		return s.alt, off &^ altOffset
 	}
 	return s.main, off
 }
@@ -113,11 +113,11 @@ func (s *unitSet) find(off uint64) int {
 }
 
 // key returns the key of unit k in importer.loaded: the offset of its DIE,
-// with AltOffset for the supplementary file.
+// with altOffset for the supplementary file.
 func (s *unitSet) key(k int) uint64 {
 	off := s.d.units[k].dieOff
 	if s.alt {
-		off |= AltOffset
+		off |= altOffset
 	}
 	return off
 }
@@ -155,7 +155,7 @@ type importer struct {
 // warns about them.
 //
 // Partial units of the supplementary file are read from its dwarfData,
-// their offsets marked with AltOffset (rebaseAlt).
+// their offsets marked with altOffset (rebaseAlt).
 func (c *cuEnc) followImports(sets *unitSets, u *unitHeader) error {
 	im := importer{c: c, sets: sets, lo: u.off, hi: u.end}
 	for i := 0; i < len(c.dies); i++ {
@@ -253,8 +253,8 @@ func (im *importer) referenced(off uint64) error {
 	u := &set.d.units[k]
 	im.lastLo, im.lastHi = u.off, u.end
 	if set.alt {
-		im.lastLo |= AltOffset
-		im.lastHi |= AltOffset
+		im.lastLo |= altOffset
+		im.lastHi |= altOffset
 	}
 	return nil
 }
