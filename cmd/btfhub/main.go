@@ -35,6 +35,7 @@ var errInterrupted = errors.New("interrupted")
 func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	testReady()
 	ctx, cancel := context.WithCancelCause(context.Background())
 	var once sync.Once
 	// exit ends the process: after signal s when that is not nil, else

@@ -146,10 +146,24 @@ func TestInterruptExternal(t *testing.T) {
 				a := append([]string{}, args...)
 				a[len(a)-1] = filepath.Join(dir, "out")
 				cmd := exec.Command(btfhubBin, a...)
+				ready := filepath.Join(t.TempDir(), "ready")
+				cmd.Env = append(os.Environ(), "BTFHUB_TEST_READY="+ready)
 				var stderr bytes.Buffer
 				cmd.Stderr = &stderr
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
+				}
+				// The delay counts from when btfhub handles signals: on a
+				// loaded machine, starting the process alone can take
+				// longer than the delay.
+				for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
+					if _, err := os.Stat(ready); err == nil {
+						break
+					}
+					if time.Since(start) > 30*time.Second {
+						cmd.Process.Kill()
+						t.Fatal("btfhub did not install its signal handlers in 30 s")
+					}
 				}
 				time.Sleep(delay)
 				sent := time.Now()

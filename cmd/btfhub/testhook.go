@@ -36,6 +36,15 @@ func testHook(ctx context.Context, stage string) {
 	}
 }
 
+// testReady, in binaries built with the btfhubtest tag, writes an empty
+// file at the path BTFHUB_TEST_READY names once main has installed its
+// signal handlers, so that a test sends its signal only then.
+func testReady() {
+	if f := os.Getenv("BTFHUB_TEST_READY"); f != "" {
+		os.WriteFile(f, nil, 0o644)
+	}
+}
+
 // hookWriter returns w, calling testHook for stage after the first write.
 func hookWriter(ctx context.Context, w io.Writer, stage string) io.Writer {
 	return &stageWriter{ctx: ctx, w: w, stage: stage}
