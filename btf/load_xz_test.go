@@ -9,22 +9,7 @@ import (
 	"testing"
 
 	"github.com/btfhub/btfhub/internal/testutil"
-	"github.com/ulikunitz/xz"
 )
-
-func xzOf(tb testing.TB, data []byte) []byte {
-	tb.Helper()
-	var buf bytes.Buffer
-	w, err := xz.NewWriter(&buf)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w.Write(data)
-	if err := w.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // TestLoadXZ checks that LoadSpec and LoadSpecFromStream read raw BTF and
 // ELF files, plain and xz-compressed, to the same spec; that a base and
@@ -44,9 +29,9 @@ func TestLoadXZ(t *testing.T) {
 		data []byte
 	}{
 		{"k.btf", raw},
-		{"k.btf.xz", xzOf(t, raw)},
+		{"k.btf.xz", testutil.XZ(t, raw)},
 		{"k.o", elfData},
-		{"k.o.xz", xzOf(t, elfData)},
+		{"k.o.xz", testutil.XZ(t, elfData)},
 	} {
 		p := filepath.Join(dir, c.file)
 		if err := os.WriteFile(p, c.data, 0o644); err != nil {
@@ -62,7 +47,7 @@ func TestLoadXZ(t *testing.T) {
 		}
 	}
 	zeros := filepath.Join(dir, "zeros.xz")
-	os.WriteFile(zeros, xzOf(t, make([]byte, 1<<20)), 0o644)
+	os.WriteFile(zeros, testutil.XZ(t, make([]byte, 1<<20)), 0o644)
 	if _, err := LoadSpec(zeros, nil); err == nil || err.Error() != zeros+": xz: btf: offset 0x0: bad magic 0x0000" {
 		t.Errorf("zeros: %v", err)
 	}
@@ -80,7 +65,7 @@ func TestLoadXZ(t *testing.T) {
 		t.Fatal(err)
 	}
 	sp := filepath.Join(dir, "split.btf.xz")
-	os.WriteFile(sp, xzOf(t, split.Marshal(nil)), 0o644)
+	os.WriteFile(sp, testutil.XZ(t, split.Marshal(nil)), 0o644)
 	got, err := LoadSpec(sp, &LoadOptions{Base: want})
 	if err != nil || got.NumTypes() != 1 || got.Base() != want {
 		t.Errorf("split: %v", err)

@@ -81,7 +81,6 @@ type recordLayout struct {
 }
 
 var recordLayouts = [...]recordLayout{
-	KindUnknown:   {entryName: -1, entryType: -1},
 	KindInt:       {extra: 1, entryName: -1, entryType: -1},
 	KindPointer:   {typeInWord2: true, entryName: -1, entryType: -1},
 	KindArray:     {extra: 3, extraTypes: []int{0, 1}, entryName: -1, entryType: -1},

@@ -16,32 +16,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ulikunitz/xz"
+	"github.com/btfhub/btfhub/internal/testutil"
 )
 
 // maxRSS bounds the peak resident memory of btfhub on each adversarial
 // input below, in bytes.
 const maxRSS = 200 << 20
 
-// xzOf compresses data with the pure-Go encoder.
-func xzOf(t *testing.T, data []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w, err := xz.NewWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(data)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // zerosXZ is an xz file that expands to n<<26 zero bytes: one stream of
 // 64 MiB of zeros, repeated (xz readers read concatenated streams).
 func zerosXZ(t *testing.T, n int) []byte {
-	return bytes.Repeat(xzOf(t, make([]byte, 64<<20)), n)
+	return bytes.Repeat(testutil.XZ(t, make([]byte, 64<<20)), n)
 }
 
 // tarballClaiming is an xz tarball whose one entry, name, declares size
@@ -54,7 +39,7 @@ func tarballClaiming(t *testing.T, name string, size int64) []byte {
 		t.Fatal(err)
 	}
 	buf.Write(make([]byte, 1<<20))
-	return xzOf(t, buf.Bytes())
+	return testutil.XZ(t, buf.Bytes())
 }
 
 // debClaiming is a .deb whose data.tar.xz holds a vmlinux that declares
